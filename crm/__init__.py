@@ -1,0 +1,89 @@
+"""The CRM host: an app factory that loads plugins through pluggy.
+
+Plugins import what they need from here: ``hookimpl`` to mark hook
+implementations, the record types, and the host's documented APIs
+(:mod:`crm.settings`, :mod:`crm.auth`, :mod:`crm.audit`, :mod:`crm.notify`,
+:mod:`crm.storage`, :mod:`crm.people`).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Iterable
+
+from flask import Flask
+
+from crm.hooks import hookimpl, hookspec  # noqa: F401  (re-exported for plugins)
+from crm.hooks.records import DemoStep, NavItem, Permission, PluginInfo  # noqa: F401
+
+MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
+
+
+def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] | None = None) -> Flask:
+    """Build the application.
+
+    :param config: values that override every other configuration source.
+    :param plugins: the plugin objects to load; None discovers them through
+        the ``crm.plugins`` entry point group (what production does).
+    """
+    from crm import audit, builtin, config as config_module, generation, i18n, web  # noqa: F401 (models)
+    from crm.notify import outbox  # noqa: F401 (models)
+    from crm.people import models  # noqa: F401 (models)
+    from crm.auth.permissions import Grants
+    from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from crm.hooks.manager import PluginHost
+    from crm.notify import queue
+    from crm.settings.store import SettingsRegistry
+
+    instance_path = os.environ.get("CRM_INSTANCE_PATH") or (config or {}).get("INSTANCE_PATH")
+    app = Flask("crm", instance_path=instance_path, instance_relative_config=True)
+    config_module.load(app, config)
+
+    db.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        timezone_selector=i18n.select_timezone,
+        default_translation_directories=str(i18n.TRANSLATIONS),
+    )
+
+    host = PluginHost(builtin, plugins)
+    app.extensions["crm"] = host
+    app.extensions["crm_grants"] = Grants()
+    registry = SettingsRegistry()
+    app.extensions["crm_settings"] = registry
+    for owner, result in host.results("crm_register_settings"):
+        for schema in result if isinstance(result, list) else [result]:
+            registry.add(schema, owner)
+    for owner, permissions in host.results("crm_register_permissions"):
+        for permission in permissions:
+            if permission.name in host.permissions:
+                raise RuntimeError(f"permission {permission.name!r} is declared twice")
+            host.permissions[permission.name] = permission
+            host.permission_owner[permission.name] = owner
+    for owner, blueprints in host.results("crm_register_blueprints"):
+        for blueprint in blueprints:
+            app.register_blueprint(blueprint)
+            host.blueprint_owner[blueprint.name] = owner
+
+    versions = [os.path.join(MIGRATIONS, "versions")]
+    for owner, folder in host.results("crm_register_migrations"):
+        if not os.path.isdir(folder):
+            raise RuntimeError(f"plugin {owner!r} names a missing migrations folder {folder}")
+        versions.append(folder)
+    app.config["CRM_MIGRATION_FOLDERS"] = versions
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
+
+    web.init_app(app)
+    queue.init_app(app)
+
+    from crm.cli import crm_group
+
+    app.cli.add_command(crm_group)
+    for owner, commands in host.results("crm_register_commands"):
+        for command in commands:
+            crm_group.add_command(command)
+    return app

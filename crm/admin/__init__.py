@@ -1,0 +1,1 @@
+"""The admin area: plugins, generated settings pages, people, audit log. Admins only."""

@@ -1,0 +1,89 @@
+"""The ``flask crm`` command group."""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+crm_group = AppGroup("crm", help="Manage the CRM: database, admins, demo data, plugins, worker.")
+
+
+def main():
+    """``crm`` console script: ``flask`` with this app."""
+    from flask.cli import FlaskGroup
+
+    from crm import create_app
+
+    FlaskGroup(create_app=lambda: create_app())(prog_name="crm")
+
+
+@crm_group.command("plugins")
+def plugins_command():
+    """List installed plugins and whether each is enabled."""
+    from flask import current_app
+
+    host = current_app.extensions["crm"]
+    for name, info in sorted(host.infos.items()):
+        state = "enabled" if host.is_enabled(name) else "disabled"
+        click.echo(f"{name:<16} {info.version:<10} {state:<9} {info.title}")
+
+
+def upgrade_database() -> None:
+    """Upgrade the database to the head of every branch and create the built-in roles."""
+    from flask_migrate import upgrade
+
+    from crm.extensions import db
+    from crm.people.services import ensure_builtin_roles
+
+    upgrade(revision="heads")
+    ensure_builtin_roles()
+    db.session.commit()
+
+
+@crm_group.command("init")
+def init_command():
+    """Create or upgrade the database (every plugin's migrations) and the built-in roles."""
+    upgrade_database()
+    click.echo("database is up to date")
+
+
+@crm_group.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", default="Administrator", show_default=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_admin_command(email, name, password):
+    """Create an admin account (or make an existing user admin and set the password)."""
+    from sqlalchemy import select
+
+    from crm import audit, settings
+    from crm.extensions import db
+    from crm.people.models import Role
+    from crm.people.services import create_user, ensure_builtin_roles, user_by_email
+
+    minimum = settings.get("crm.password_min_length")
+    if len(password) < minimum:
+        raise click.UsageError(f"the password must have at least {minimum} characters")
+    ensure_builtin_roles()
+    user = user_by_email(email)
+    if user is None:
+        user = create_user(email, name, password, role="admin")
+    else:
+        old = user.role.name
+        user.role = db.session.scalar(select(Role).where(Role.name == "admin"))
+        user.set_password(password)
+        audit.record("user.updated", "user", user.id, {"role": (old, "admin"), "password": ("***", "***")})
+    db.session.commit()
+    click.echo(f"admin {user.email} is ready")
+
+
+@crm_group.command("demo")
+@click.option("--once", is_flag=True, help="Do nothing if demo data was loaded before.")
+def demo_command(once):
+    """Fill the database with demo data from every enabled plugin."""
+    from crm import demo
+
+    if once and demo.loaded():
+        click.echo("demo data was loaded before")
+    else:
+        demo.load()
+    for line in demo.logins():
+        click.echo(line)

@@ -1,0 +1,37 @@
+"""Flask extensions, created unbound and initialised in the app factory."""
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData
+
+# Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@migrate.configure
+def _version_locations(config):
+    """Point Alembic at the host's and every plugin's revision folders."""
+    from flask import current_app
+
+    folders = current_app.config.get("CRM_MIGRATION_FOLDERS")
+    if folders:
+        config.set_main_option("version_locations", " ".join(folders))
+        config.set_main_option("path_separator", "space")
+    return config

@@ -1,0 +1,56 @@
+"""Frozen records that registration hooks return to the host."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """Who a plugin is: its unique name, a translatable title, version and dependencies.
+
+    ``requires`` names other plugins whose public API this one uses; the host
+    refuses to enable a plugin whose requirements are disabled.
+    """
+
+    name: str
+    title: Any
+    version: str = "0.0.0"
+    description: Any = ""
+    requires: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A permission a plugin declares; admins grant it to roles.
+
+    ``default_roles`` lists the built-in role kinds (``staff``, ``member``)
+    that hold it until an admin changes the grants. Admins hold every permission.
+    """
+
+    name: str
+    label: Any
+    description: Any = ""
+    default_roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry in a navigation area (``staff``, ``admin`` or ``portal``)."""
+
+    name: str
+    label: Any
+    endpoint: str
+    order: int = 100
+    permission: str | None = None
+    icon: str = ""
+    url_values: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """A named callable that fills demo data; ``order`` decides who runs first."""
+
+    name: str
+    run: Callable[[], None]
+    order: int = 100

@@ -1,0 +1,263 @@
+"""Every hook the host offers to plugins (``crm_*``); plugins add their own specs.
+
+Registration hooks (``crm_register_*``) return records and the host acts on
+them at start-up; ``crm_navigation_items`` and ``crm_template_slot`` are asked
+at request time; events are named in the past tense and their return values
+are ignored. Only enabled plugins' implementations are called.
+"""
+from __future__ import annotations
+
+from crm.hooks import hookspec
+
+
+@hookspec
+def crm_plugin_info():
+    """Describe the plugin; called once per plugin when the app is created.
+
+    :return: a :class:`crm.hooks.records.PluginInfo`. Every plugin must
+        implement it; the name must be unique or start-up fails.
+
+    Example::
+
+        @hookimpl
+        def crm_plugin_info():
+            return PluginInfo("hello", _l("Hello"), "1.0", requires=("support",))
+    """
+
+
+@hookspec(historic=False)
+def crm_add_hookspecs(pm):
+    """Let a plugin add its own hook specifications; called once at start-up.
+
+    Called for every installed plugin, enabled or not, before any other hook,
+    so that other plugins' implementations are validated against the specs.
+
+    :param pm: the :class:`pluggy.PluginManager`.
+    :return: nothing.
+
+    Example::
+
+        @hookimpl
+        def crm_add_hookspecs(pm):
+            from plugins.support import hookspecs
+            pm.add_hookspecs(hookspecs)
+    """
+
+
+@hookspec
+def crm_register_blueprints():
+    """Return the plugin's Flask blueprints; called once at start-up.
+
+    The host registers them and answers 404 for every route of a blueprint
+    whose plugin is disabled. Name blueprints after the plugin (``support``,
+    ``support_admin`` ...) so their owner is known.
+
+    :return: a list of :class:`flask.Blueprint`.
+
+    Example::
+
+        @hookimpl
+        def crm_register_blueprints():
+            return [bp]
+    """
+
+
+@hookspec
+def crm_register_settings():
+    """Return the plugin's settings schema; called once at start-up.
+
+    The namespace must be unique; the admin settings pages are generated
+    from it, one per section.
+
+    :return: a :class:`crm.settings.schema.SettingsSchema` or a list of them.
+
+    Example::
+
+        @hookimpl
+        def crm_register_settings():
+            return SettingsSchema("hello", _l("Hello"), [
+                Section("general", _l("General"), [Bool("greet", default=True, label=_l("Greet"))]),
+            ])
+    """
+
+
+@hookspec
+def crm_register_permissions():
+    """Return the permissions the plugin checks; called once at start-up.
+
+    Names are dotted and start with the plugin's name; duplicates fail
+    start-up. Admins grant them to roles on the roles page.
+
+    :return: a list of :class:`crm.hooks.records.Permission`.
+
+    Example::
+
+        @hookimpl
+        def crm_register_permissions():
+            return [Permission("hello.greet", _l("Send greetings"), default_roles=("staff",))]
+    """
+
+
+@hookspec
+def crm_register_commands():
+    """Return click commands to add under ``flask crm``; called once at start-up.
+
+    :return: a list of :class:`click.Command` (a group named after the plugin
+        keeps the command line tidy).
+
+    Example::
+
+        @hookimpl
+        def crm_register_commands():
+            return [hello_group]
+    """
+
+
+@hookspec
+def crm_register_migrations():
+    """Return the folder that holds the plugin's Alembic revisions.
+
+    The folder's first revision carries ``branch_labels=("<plugin>",)`` and
+    ``depends_on="crm"``; ``flask crm init`` upgrades every branch to its head.
+
+    :return: an absolute path (str), or None when the plugin has no tables.
+
+    Example::
+
+        @hookimpl
+        def crm_register_migrations():
+            return str(Path(__file__).parent / "migrations")
+    """
+
+
+@hookspec
+def crm_navigation_items(area, user):
+    """Return navigation entries for a page area; called while rendering a page.
+
+    :param area: ``"staff"``, ``"admin"`` or ``"portal"``.
+    :param user: the current user (may be anonymous).
+    :return: a list of :class:`crm.hooks.records.NavItem`; an item with a
+        ``permission`` is shown only to users who hold it.
+
+    Example::
+
+        @hookimpl
+        def crm_navigation_items(area, user):
+            if area == "staff":
+                return [NavItem("hello", _l("Hello"), "hello.index", order=50)]
+    """
+
+
+@hookspec
+def crm_template_slot(name, context):
+    """Return markup to insert in a named slot of a page; called while rendering.
+
+    Pages call ``{{ slot("support.ticket.sidebar", ticket=ticket) }}``; the
+    results of every enabled plugin are joined in plugin order.
+
+    :param name: the slot's name, e.g. ``"admin.dashboard"``.
+    :param context: a dict of the values the page passed.
+    :return: a :class:`markupsafe.Markup` string, or None.
+
+    Example::
+
+        @hookimpl
+        def crm_template_slot(name, context):
+            if name == "admin.dashboard":
+                return Markup("<p>Hello</p>")
+    """
+
+
+@hookspec
+def crm_demo_data():
+    """Return the steps that fill demo data for ``flask crm demo``.
+
+    Called inside an app context; each step adds rows through the plugin's
+    services. Steps run in ``order`` across all plugins; the command commits
+    after each step.
+
+    :return: a list of :class:`crm.hooks.records.DemoStep`.
+
+    Example::
+
+        @hookimpl
+        def crm_demo_data():
+            return [DemoStep("hello.greetings", add_greetings, order=200)]
+    """
+
+
+@hookspec
+def crm_settings_changed(namespace, changes, user):
+    """Event: settings of a namespace were saved (after commit).
+
+    :param namespace: the schema's namespace, e.g. ``"support"``.
+    :param changes: dict ``{key: (old, new)}`` of the values that changed.
+    :param user: who changed them (None from the command line).
+    :return: ignored.
+
+    Example::
+
+        @hookimpl
+        def crm_settings_changed(namespace, changes, user):
+            if namespace == "hello":
+                cache.clear()
+    """
+
+
+@hookspec
+def crm_plugin_toggled(name, enabled, user):
+    """Event: an admin enabled or disabled a plugin (after commit).
+
+    Disabled plugins do not receive this event for themselves being disabled;
+    they receive it when they are enabled again.
+
+    :param name: the plugin's name.
+    :param enabled: the new state.
+    :param user: the admin who changed it.
+    :return: ignored.
+
+    Example::
+
+        @hookimpl
+        def crm_plugin_toggled(name, enabled, user):
+            log.info("%s is now %s", name, "on" if enabled else "off")
+    """
+
+
+@hookspec(firstresult=True)
+def crm_locale_for_request():
+    """Return the locale for the current request when a plugin knows better.
+
+    Asked after the logged-in user's own preference and before the browser's
+    Accept-Language: the portal answers with the portal's language. Stops at
+    the first non-None result.
+
+    :return: a locale code such as ``"tr"``, or None.
+
+    Example::
+
+        @hookimpl
+        def crm_locale_for_request():
+            if request.blueprint == "portal":
+                return g.portal_locale
+    """
+
+
+@hookspec(firstresult=True)
+def crm_load_user(user_id):
+    """Return the logged-in person for a session id the host does not know.
+
+    The host stores staff as ``"staff:<id>"``; a plugin that logs in other
+    people (the portal's contacts, ``"contact:<id>"``) loads them here. Stops
+    at the first non-None result.
+
+    :param user_id: the id string kept in the session.
+    :return: a Flask-Login user object, or None.
+
+    Example::
+
+        @hookimpl
+        def crm_load_user(user_id):
+            if user_id.startswith("contact:"):
+                return db.session.get(Contact, int(user_id[8:]))
+    """

@@ -1,0 +1,1 @@
+"""Notifications: the email outbox, mail delivery and the background queue."""

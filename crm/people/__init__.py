@@ -1,0 +1,1 @@
+"""People the CRM knows: staff users, roles, departments, companies and contacts."""

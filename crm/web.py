@@ -1,0 +1,114 @@
+"""Request plumbing: plugin gating, user loading, template helpers and error pages."""
+from __future__ import annotations
+
+from flask import Flask, abort, current_app, render_template, request
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+
+from crm import i18n
+from crm.extensions import db, login_manager
+
+
+def _owner_disabled() -> None:
+    """Answer 404 for every route of a disabled plugin."""
+    host = current_app.extensions["crm"]
+    blueprint = request.blueprint
+    if blueprint:
+        owner = host.blueprint_owner.get(blueprint)
+        if owner and not host.is_enabled(owner):
+            abort(404)
+
+
+def load_user(user_id: str):
+    """Flask-Login loader: staff here, anyone else through ``crm_load_user``."""
+    from crm.people.models import User
+
+    if user_id.startswith("staff:"):
+        try:
+            user = db.session.get(User, int(user_id[6:]))
+        except ValueError:
+            return None
+        return user if user is not None and user.active else None
+    return current_app.extensions["crm"].hook.crm_load_user(user_id=user_id)
+
+
+def navigation(area: str) -> list:
+    """The enabled plugins' navigation items for ``area`` that the current user may see, in order."""
+    from crm.auth.permissions import has_permission
+
+    items = []
+    for result in current_app.extensions["crm"].hook.crm_navigation_items(area=area, user=current_user):
+        for item in result or ():
+            if item.permission and not has_permission(current_user, item.permission):
+                continue
+            items.append(item)
+    return sorted(items, key=lambda i: (i.order, str(i.label)))
+
+
+def slot(name: str, **context) -> Markup:
+    """Markup that enabled plugins put into the named template slot."""
+    parts = current_app.extensions["crm"].hook.crm_template_slot(name=name, context=context)
+    return Markup("").join(Markup(p) for p in parts if p)
+
+
+def _site_name() -> str:
+    from crm import settings
+
+    return settings.get("crm.site_name")
+
+
+def _error(exc: HTTPException):
+    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+        return {"error": exc.name, "description": exc.description}, exc.code
+    return render_template("crm/error.html", code=exc.code, title=_error_title(exc.code)), exc.code
+
+
+def _error_title(code: int) -> str:
+    titles = {
+        400: _("The request could not be understood."),
+        403: _("You do not have access to this page."),
+        404: _("This page does not exist."),
+        405: _("This action is not allowed here."),
+        413: _("The upload is too large."),
+        429: _("Too many attempts. Please wait a moment and try again."),
+    }
+    return titles.get(code, _("Something went wrong. Please try again."))
+
+
+def _csrf_error(exc: CSRFError):
+    return render_template("crm/error.html", code=400,
+                           title=_("The form expired or was sent from elsewhere. Please reload the page and try again.")), 400
+
+
+def _server_error(exc):
+    db.session.rollback()
+    current_app.logger.exception("unhandled error")
+    return render_template("crm/error.html", code=500, title=_error_title(500)), 500
+
+
+def init_app(app: Flask) -> None:
+    """Wire the request hooks, the user loader, template helpers and error pages."""
+    app.before_request(_owner_disabled)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+
+    from crm.auth.permissions import has_permission
+
+    app.jinja_env.globals.update(
+        nav=navigation,
+        slot=slot,
+        has_permission=lambda name: has_permission(current_user, name),
+        languages=i18n.languages,
+        site_name=_site_name,
+        get_locale=get_locale,
+    )
+    app.jinja_env.filters["datetime"] = i18n.format_datetime
+    app.jinja_env.filters["age"] = i18n.format_age
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _error)
+    app.register_error_handler(Exception, _server_error)
