@@ -15,3 +15,10 @@ def crm_register_settings():
     from plugins.support.settings import SETTINGS
 
     return SETTINGS
+
+
+@hookimpl
+def crm_register_blueprints():
+    from plugins.support.views import blueprints
+
+    return blueprints()

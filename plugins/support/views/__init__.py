@@ -1,0 +1,15 @@
+"""The support plugin's blueprints: ``support`` (staff desk) and ``support_admin`` (admin data pages).
+
+Each page family lives in its own module and adds routes to these blueprints.
+"""
+from flask import Blueprint
+
+bp = Blueprint("support", __name__, url_prefix="/support", template_folder="../templates")
+admin_bp = Blueprint("support_admin", __name__, url_prefix="/admin/support", template_folder="../templates")
+
+
+def blueprints():
+    """Import every page module (they register routes) and return the blueprints."""
+    from plugins.support.views import admin, callback, new_ticket, tickets  # noqa: F401
+
+    return [bp, admin_bp]

@@ -1,0 +1,1 @@
+"""Support pages: new_ticket."""
