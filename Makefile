@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test install translations clean bench
+.PHONY: run test install translations i18n-update clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,14 +16,26 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
 
 install: $(VENV)/.installed translations
 
+# Compile the catalogs (translations/<lang>/LC_MESSAGES/messages.po) into the .mo files the app reads.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d translations -f -q || $(BIN)/pybabel compile -d translations -q
+	$(BIN)/pybabel -q compile -d translations
+
+# After adding or changing strings: extract them, merge them into both catalogs
+# (English gets msgstr = msgid; new Turkish entries start empty), then translate what
+# tests/host/test_i18n.py reports in translations/tr/LC_MESSAGES/messages.po.
+I18N_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2
+i18n-update: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg $(I18N_KEYWORDS) --project crm-desk --version 0.1.0 --sort-by-file -o translations/messages.pot .
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching
+	$(BIN)/python translations/english.py
+	$(BIN)/pybabel -q compile -d translations
 
 run: install
 	$(BIN)/flask crm init
 	$(BIN)/flask crm demo --once
-	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C stops)"
-	$(BIN)/flask crm worker --background &
+	@echo "Serving on http://127.0.0.1:5000 with the background worker (Ctrl+C stops both)"
+	@$(BIN)/flask crm worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install

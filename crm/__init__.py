@@ -27,7 +27,7 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] | No
         the ``crm.plugins`` entry point group (what production does).
     """
     from crm import audit, builtin, config as config_module, generation, i18n, web  # noqa: F401 (models)
-    from crm.notify import outbox  # noqa: F401 (models)
+    from crm.notify import inapp, outbox  # noqa: F401 (models)
     from crm.people import models  # noqa: F401 (models)
     from crm.auth.permissions import Grants
     from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -79,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] | No
 
     web.init_app(app)
     queue.init_app(app)
+    inapp.init_app(app)
 
     from crm.cli import crm_group
 

@@ -21,7 +21,7 @@ class AuditEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(index=True)
-    actor_label: Mapped[str] = mapped_column(db.String(200), default="")
+    actor_label: Mapped[str] = mapped_column(db.String(200), default="", index=True)
     action: Mapped[str] = mapped_column(db.String(80), index=True)
     object_type: Mapped[str] = mapped_column(db.String(60))
     object_id: Mapped[str] = mapped_column(db.String(80))

@@ -75,8 +75,9 @@ def crm_register_blueprints():
     from crm.admin.views import bp as admin_bp
     from crm.auth.views import bp as auth_bp
     from crm.core import bp as core_bp
+    from crm.notify.views import bp as notifications_bp
 
-    return [core_bp, auth_bp, admin_bp]
+    return [core_bp, auth_bp, admin_bp, notifications_bp]
 
 
 @hookimpl

@@ -87,3 +87,22 @@ def demo_command(once):
         demo.load()
     for line in demo.logins():
         click.echo(line)
+
+
+@crm_group.command("worker")
+@click.option("--workers", type=int, default=None, help="Worker threads (default: QUEUE_WORKERS).")
+def worker_command(workers):
+    """Run the background worker (the Huey consumer): outbox delivery and every periodic task."""
+    import logging
+
+    from flask import current_app
+
+    from crm.notify.queue import huey
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    count = current_app.config.get("QUEUE_WORKERS", 2) if workers is None else workers
+    if count < 1:
+        raise click.BadParameter("at least one worker is needed", param_hint="--workers")
+    if huey().immediate:
+        raise click.UsageError("QUEUE_IMMEDIATE runs tasks inline; there is nothing for a worker to do")
+    huey().create_consumer(workers=count, worker_type="thread", periodic=True).run()

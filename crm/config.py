@@ -25,6 +25,7 @@ class Defaults:
     LANGUAGES = ["en", "tr"]
     LOGIN_RATE_LIMIT = "10 per minute"
     PASSWORD_RESET_MAX_AGE = 60 * 60
+    PASSWORD_RESET_RATE_LIMIT = "5 per 15 minutes"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     REDIS_URL = None
@@ -34,6 +35,13 @@ class Defaults:
     STORAGE_DIR = None  # default: files/ in the instance folder
     OUTBOX_MAX_ATTEMPTS = 8
     OUTBOX_RELAY_SECONDS = 5
+    OUTBOX_BACKOFF_SECONDS = 30  # first retry delay; doubles per attempt
+    OUTBOX_BACKOFF_MAX_SECONDS = 60 * 60
+    OUTBOX_LEASE_SECONDS = 5 * 60  # a 'sending' claim older than this was lost with its worker
+    SMTP_TIMEOUT = 30
+    MAIL_SSL_CAFILE = None  # a CA bundle for SMTP servers with a private certificate authority
+    STORAGE_BACKEND = "local"  # or "package.module:Class" (see crm.storage)
+    QUEUE_WORKERS = 2
 
 
 def load(app: Flask, overrides: dict | None) -> None:
@@ -63,6 +71,16 @@ def _instance_secret(instance: Path) -> str:
     """A secret key kept in the instance folder, made once, so sessions survive restarts."""
     path = instance / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        # Several workers may start at once: each writes a private candidate and links it into
+        # place; os.link refuses to replace an existing file, so exactly one key wins for all.
+        candidate = instance / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
     return path.read_text().strip()

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from babel.dates import format_datetime as babel_format_datetime
-from flask import current_app, g, has_request_context, request
+from flask import current_app, has_app_context, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -80,6 +80,8 @@ def _format(value: datetime, fmt: str, code: str, tz: str) -> str:
 def format_datetime(value: datetime | None, fmt: str = "short") -> str:
     """Format a stored (naive UTC) datetime for the viewer: their locale and timezone.
 
+    The locale and timezone are Flask-Babel's for the current context, so
+    ``force_locale`` (an email in the recipient's language) is honoured.
     Results are memoised per (value, format, locale, timezone); the "short"
     format shows no seconds, so its values are memoised per minute: a list
     of 50 tickets formats each distinct minute once per process instead of
@@ -87,15 +89,14 @@ def format_datetime(value: datetime | None, fmt: str = "short") -> str:
     """
     if value is None:
         return ""
-    if has_request_context():
-        cached = g.get("crm_fmt_ctx")
-        if cached is None:
-            from flask_babel import get_timezone
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    if has_app_context():
+        from flask_babel import get_timezone
 
-            cached = g.crm_fmt_ctx = (str(get_locale()), str(get_timezone()))
-        code, tz = cached
+        code, tz = str(get_locale()), str(get_timezone())
     else:
-        code, tz = current_app.config["BABEL_DEFAULT_LOCALE"], "UTC"
+        code, tz = "en", "UTC"
     return _format(value.replace(second=0, microsecond=0) if fmt == "short" else value, fmt, code, tz)
 
 

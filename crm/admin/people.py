@@ -1,29 +1,32 @@
-"""Admin pages: people."""
-from flask import render_template
+"""Admin pages for people: staff, roles, departments, companies and contacts, one module each.
 
-from crm.admin.views import bp
+This module holds what their list pages share; the pages themselves add
+routes to the admin blueprint when imported at the bottom.
+"""
+from __future__ import annotations
 
+from flask import request
+from sqlalchemy import func, or_
 
-@bp.get("/staff")
-def staff():
-    return render_template("crm/admin/index.html")
-
-
-@bp.get("/roles")
-def roles():
-    return render_template("crm/admin/index.html")
+PER_PAGE = 50
 
 
-@bp.get("/departments")
-def departments():
-    return render_template("crm/admin/index.html")
+def search_term() -> str:
+    """The trimmed ``q`` query argument (at most 100 characters)."""
+    return (request.args.get("q") or "").strip()[:100]
 
 
-@bp.get("/companies")
-def companies():
-    return render_template("crm/admin/index.html")
+def matches(term: str, *columns):
+    """A case-insensitive "contains" condition over several columns; ``%`` and ``_`` are matched literally."""
+    needle = term.lower()
+    return or_(*(func.lower(column).contains(needle, autoescape=True) for column in columns))
 
 
-@bp.get("/contacts")
-def contacts():
-    return render_template("crm/admin/index.html")
+def paginate(stmt):
+    """One page (``?page=``) of ``stmt``; a missing, bad or too high page number never fails."""
+    from crm.extensions import db
+
+    return db.paginate(stmt, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+
+
+from crm.admin import companies, contacts, departments, roles, staff  # noqa: E402,F401

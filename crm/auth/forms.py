@@ -1,8 +1,67 @@
-"""Forms of the staff login pages."""
+"""Forms of the staff sign-in, password-reset and profile pages."""
+from __future__ import annotations
+
+from functools import lru_cache
+from zoneinfo import available_timezones
+
+from babel import Locale
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from crm.i18n import valid_timezone
+
+
+class MinimumPasswordLength:
+    """Validator: at least the setting ``crm.password_min_length`` characters (read when validating)."""
+
+    def __call__(self, form, field):
+        from crm.people.services import password_min_length
+
+        minimum = password_min_length()
+        if field.data is not None and len(field.data) < minimum:
+            from flask_babel import gettext as _
+
+            raise ValidationError(_("Use at least %(count)s characters.", count=minimum))
+
+
+class Timezone:
+    """Validator: an IANA timezone name this machine knows."""
+
+    def __call__(self, form, field):
+        if field.data and not valid_timezone(field.data.strip()):
+            from flask_babel import gettext as _
+
+            raise ValidationError(_("Enter a timezone name such as Europe/Istanbul."))
+
+
+@lru_cache(maxsize=1)
+def timezone_names() -> list[str]:
+    """Every IANA timezone name, sorted (for a datalist beside timezone fields)."""
+    return sorted(available_timezones())
+
+
+def language_choices(blank_label) -> list[tuple[str, str]]:
+    """The offered languages, each named in itself, after a blank choice meaning the site default."""
+    choices = [("", str(blank_label))]
+    for code in current_app.config["LANGUAGES"]:
+        try:
+            label = Locale.parse(code).get_display_name(code).capitalize()
+        except (ValueError, TypeError):
+            label = code
+        choices.append((code, label))
+    return choices
+
+
+def new_password_fields():
+    """A new password with its confirmation, checked against the minimum length."""
+    password = PasswordField(_l("New password"), validators=[DataRequired(), MinimumPasswordLength(), Length(max=200)])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords do not match.")),
+    ])
+    return password, confirm
 
 
 class LoginForm(FlaskForm):
@@ -11,3 +70,35 @@ class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Keep me signed in"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    """The email address to send a reset link to."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password, entered twice."""
+
+    password, confirm = new_password_fields()
+
+
+class ProfileForm(FlaskForm):
+    """The signed-in person's name, language and timezone."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    locale = SelectField(_l("Language"), choices=[], validate_choice=True)
+    timezone = StringField(_l("Timezone"), validators=[Optional(), Length(max=60), Timezone()],
+                           description=_l("For example Europe/Istanbul. Leave empty to use the site's timezone."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale.choices = language_choices(_l("Site default"))
+
+
+class ChangePasswordForm(FlaskForm):
+    """The current password, then the new one twice."""
+
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    password, confirm = new_password_fields()

@@ -261,3 +261,25 @@ def crm_load_user(user_id):
             if user_id.startswith("contact:"):
                 return db.session.get(Contact, int(user_id[8:]))
     """
+
+
+@hookspec
+def crm_notification_kinds():
+    """Return the kinds of in-app notification the plugin sends; called once at start-up.
+
+    A notification is stored as its kind and JSON parameters, never as text:
+    the renderer words it in the reader's language each time it is shown.
+    Kinds are named after the plugin (``support.ticket_assigned``); a kind
+    declared twice fails start-up. Notifications of a disabled plugin are
+    kept and shown with a generic text. Send them with
+    :func:`crm.notify.inapp.notify`.
+
+    :return: a dict ``{kind: render}`` where ``render(params) -> str`` is
+        called at request time (use ``gettext``, not ``lazy_gettext``).
+
+    Example::
+
+        @hookimpl
+        def crm_notification_kinds():
+            return {"hello.greeted": lambda params: _("%(name)s greeted you", name=params["name"])}
+    """

@@ -1,12 +1,32 @@
 """The background task queue (Huey): SQLite in the instance folder, Redis when configured.
 
 Tasks are registered on the app's Huey instance in :func:`init_app`, each
-running inside an app context. ``QUEUE_IMMEDIATE`` runs tasks inline (tests).
+running inside a fresh app context (its own database session). The host's
+tasks deliver the outbox:
+
+- ``crm.outbox.relay`` runs :func:`crm.notify.relay.relay`; it is queued
+  after every commit that added outbox rows, so mail leaves at once;
+- ``crm.outbox.tick`` is a periodic task each minute (Huey's finest periodic
+  schedule) that relays and schedules further relay runs every
+  ``OUTBOX_RELAY_SECONDS`` within the minute, which picks up retries whose
+  backoff has passed and messages left behind by a crashed worker.
+
+``QUEUE_IMMEDIATE`` runs tasks inline when they are queued (tests).
+``flask crm worker`` runs the consumer.
 """
 from __future__ import annotations
 
-from flask import Flask, current_app
-from huey import RedisHuey, SqliteHuey
+from flask import Flask, current_app, has_app_context
+from huey import RedisHuey, SqliteHuey, crontab
+from sqlalchemy import event
+from sqlalchemy.orm import object_session
+
+from crm.extensions import db
+from crm.notify.outbox import OutboxMessage
+
+RELAY_TASK = "crm.outbox.relay"
+TICK_TASK = "crm.outbox.tick"
+_ADDED = "crm_outbox_added"
 
 
 def init_app(app: Flask) -> None:
@@ -17,8 +37,58 @@ def init_app(app: Flask) -> None:
     else:
         huey = SqliteHuey("crm", filename=app.config["QUEUE_FILE"], immediate=immediate)
     app.extensions["crm_queue"] = huey
+    _register_outbox_tasks(app, huey)
+
+
+def _register_outbox_tasks(app: Flask, huey) -> None:
+    every = max(1, int(app.config.get("OUTBOX_RELAY_SECONDS") or 60))
+
+    @huey.task(name=RELAY_TASK)
+    def relay_outbox():
+        """Deliver the due outbox messages."""
+        from crm.notify.relay import relay
+
+        with app.app_context():
+            relay()
+
+    @huey.periodic_task(crontab(minute="*"), name=TICK_TASK)
+    def relay_outbox_tick():
+        """Relay now and at every ``OUTBOX_RELAY_SECONDS`` until the next tick."""
+        for offset in range(every, 60, every):
+            relay_outbox.schedule(delay=offset, expires=60)
+        relay_outbox.call_local()
+
+    app.extensions["crm_outbox_relay"] = relay_outbox
 
 
 def huey():
     """The current app's Huey instance."""
     return current_app.extensions["crm_queue"]
+
+
+def request_relay() -> None:
+    """Queue an outbox relay run now; a queue that is down only delays mail until the periodic run."""
+    if not has_app_context() or "crm_outbox_relay" not in current_app.extensions:
+        return
+    try:
+        current_app.extensions["crm_outbox_relay"]()
+    except Exception:  # noqa: BLE001 - the rows are safe in the outbox; the periodic task will deliver them
+        current_app.logger.exception("could not queue the outbox relay")
+
+
+@event.listens_for(OutboxMessage, "after_insert")
+def _outbox_row_inserted(mapper, connection, target) -> None:
+    session = object_session(target)
+    if session is not None:
+        session.info[_ADDED] = True
+
+
+@event.listens_for(db.session, "after_commit")
+def _relay_after_commit(session) -> None:
+    if session.info.pop(_ADDED, False):
+        request_relay()
+
+
+@event.listens_for(db.session, "after_rollback")
+def _forget_after_rollback(session) -> None:
+    session.info.pop(_ADDED, None)

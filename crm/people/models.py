@@ -46,7 +46,7 @@ class User(UserMixin, db.Model):
     __tablename__ = "crm_user"
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(db.String(254), unique=True)
-    name: Mapped[str] = mapped_column(db.String(200))
+    name: Mapped[str] = mapped_column(db.String(200), index=True)
     password_hash: Mapped[str] = mapped_column(db.String(256), default="")
     role_id: Mapped[int] = mapped_column(ForeignKey("crm_role.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)

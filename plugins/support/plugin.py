@@ -1,13 +1,20 @@
 """Support plugin: hook implementations (the entry point's target)."""
 from flask_babel import lazy_gettext as _l
 
-from crm import PluginInfo, hookimpl
+from crm import DemoStep, NavItem, PluginInfo, hookimpl
 
 
 @hookimpl
 def crm_plugin_info():
     return PluginInfo("support", _l("Support"), "0.1.0",
                       _l("Tickets worked by staff in departments, with every support setting."))
+
+
+@hookimpl
+def crm_add_hookspecs(pm):
+    from plugins.support import hookspecs
+
+    pm.add_hookspecs(hookspecs)
 
 
 @hookimpl
@@ -18,7 +25,49 @@ def crm_register_settings():
 
 
 @hookimpl
+def crm_register_permissions():
+    from plugins.support.permissions import PERMISSIONS
+
+    return PERMISSIONS
+
+
+@hookimpl
 def crm_register_blueprints():
+    from plugins.support import models, search  # noqa: F401 (tables and their search DDL)
     from plugins.support.views import blueprints
 
     return blueprints()
+
+
+@hookimpl
+def crm_notification_kinds():
+    from plugins.support.notifications import kinds
+
+    return kinds()
+
+
+@hookimpl
+def crm_navigation_items(area, user):
+    if area == "staff":
+        from plugins.support.access import may_use_desk
+
+        if may_use_desk(user):
+            return [NavItem("support.tickets", _l("Tickets"), "support.tickets", order=10)]
+        return None
+    if area == "admin":
+        return [
+            NavItem("support.statuses", _l("Ticket statuses"), "support_admin.statuses", order=110),
+            NavItem("support.priorities", _l("Ticket priorities"), "support_admin.priorities", order=111),
+            NavItem("support.brands", _l("Brands"), "support_admin.brands", order=112),
+            NavItem("support.services", _l("Services"), "support_admin.services", order=113),
+            NavItem("support.topics", _l("Topics"), "support_admin.topics", order=114),
+        ]
+    return None
+
+
+@hookimpl
+def crm_demo_data():
+    from plugins.support import demo
+
+    return [DemoStep("support.lookups", demo.add_lookups, order=100),
+            DemoStep("support.tickets", demo.add_tickets, order=110)]

@@ -1,1 +1,258 @@
-"""Support pages: admin."""
+"""Support admin pages: statuses, priorities, brands, services and topics (list, add, edit, reorder, delete)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.exc import IntegrityError
+
+from crm import audit
+from crm.auth.permissions import admin_required
+from crm.extensions import db
+from crm.people.models import Department
+from plugins.support import statuses
+from plugins.support.forms import NamedForm, PriorityForm, StatusForm, TopicForm
+from plugins.support.models import Brand, Priority, Service, Status, StatusCount, Ticket, Topic
+from plugins.support.views import admin_bp
+
+
+@admin_bp.before_request
+@admin_required
+def _admins_only():
+    """Every support admin page is for admins only."""
+    return None
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One admin-managed lookup table and how its page behaves."""
+
+    name: str
+    title: Any
+    model: Any
+    form: type
+    ticket_column: Any
+    label: Callable[[Any], str]
+    keyed: bool = False
+
+
+def _plain(row) -> str:
+    return row.name
+
+
+KINDS = {
+    "statuses": Kind("statuses", _l("Ticket statuses"), Status, StatusForm, Ticket.status_id,
+                     statuses.status_label, keyed=True),
+    "priorities": Kind("priorities", _l("Ticket priorities"), Priority, PriorityForm, Ticket.priority_id,
+                       statuses.priority_label, keyed=True),
+    "brands": Kind("brands", _l("Brands"), Brand, NamedForm, Ticket.brand_id, _plain),
+    "services": Kind("services", _l("Services"), Service, NamedForm, Ticket.service_id, _plain),
+    "topics": Kind("topics", _l("Topics"), Topic, TopicForm, Ticket.topic_id, _plain),
+}
+
+
+def _kind(name: str) -> Kind:
+    kind = KINDS.get(name)
+    if kind is None:
+        abort(404)
+    return kind
+
+
+def _rows(kind: Kind) -> list:
+    if kind.keyed:
+        statuses.ensure_defaults()
+        db.session.commit()
+    return list(db.session.scalars(select(kind.model).order_by(kind.model.position, kind.model.id)))
+
+
+def _prepare(kind: Kind, form) -> None:
+    if kind.name == "topics":
+        form.department.choices = [("", _("None"))] + [
+            (str(d.id), d.name) for d in db.session.scalars(select(Department).order_by(Department.name))]
+
+
+def _name_taken(kind: Kind, name: str, row=None) -> bool:
+    model = kind.model
+    stmt = select(model.id).where(func.lower(model.name) == name.strip().lower())
+    if row is not None:
+        stmt = stmt.where(model.id != row.id)
+    if db.session.scalar(stmt) is not None:
+        return True
+    if kind.keyed:
+        labels = statuses.STATUS_LABELS if kind.name == "statuses" else statuses.PRIORITY_LABELS
+        for other in db.session.scalars(select(model).where(model.name == "")):
+            if (row is None or other.id != row.id) and str(labels.get(other.key, other.key)).lower() == name.lower():
+                return True
+    return False
+
+
+def _unique_key(kind: Kind, name: str) -> str:
+    import re
+
+    base = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:30] or "item"
+    key, n = base, 1
+    while db.session.scalar(select(kind.model.id).where(kind.model.key == key)) is not None:
+        n += 1
+        key = f"{base}_{n}"
+    return key
+
+
+def _apply(kind: Kind, form, row) -> dict:
+    """Copy form values to ``row``; return ``{field: (old, new)}``."""
+    changes = {}
+    name = form.name.data.strip()
+    old_name = kind.label(row) if row.id else None
+    if kind.keyed and row.id and name == kind.label(row) and not row.name:
+        pass  # a default kept its translated name: keep translating it
+    elif name != (row.name or None):
+        changes["name"] = (old_name, name)
+        row.name = name
+    if hasattr(form, "colour"):
+        colour = form.colour.data.lower()
+        if colour != row.colour:
+            changes["colour"] = (row.colour, colour)
+            row.colour = colour
+    if hasattr(form, "is_closed"):
+        if bool(form.is_closed.data) != bool(row.is_closed):
+            changes["is_closed"] = (row.is_closed, bool(form.is_closed.data))
+            row.is_closed = bool(form.is_closed.data)
+    if hasattr(form, "department"):
+        dep = int(form.department.data) if form.department.data else None
+        if dep != row.department_id:
+            changes["department"] = (row.department_id, dep)
+            row.department_id = dep
+    return changes
+
+
+def _list(kind_name: str):
+    kind = _kind(kind_name)
+    form = kind.form()
+    _prepare(kind, form)
+    if request.method == "POST":
+        if form.validate():
+            if _name_taken(kind, form.name.data):
+                form.name.errors = list(form.name.errors) + [_("This name is already used.")]
+            else:
+                row = kind.model()
+                if kind.keyed:
+                    row.key = _unique_key(kind, form.name.data)
+                row.position = (db.session.scalar(select(func.max(kind.model.position))) or 0) + 1
+                changes = _apply(kind, form, row)
+                db.session.add(row)
+                try:
+                    db.session.flush()
+                    audit.record(f"support.{kind.name}.created", kind.name, row.id, changes)
+                    db.session.commit()
+                    statuses.forget()
+                except IntegrityError:
+                    db.session.rollback()
+                    form.name.errors = list(form.name.errors) + [_("This name is already used.")]
+                else:
+                    flash(_("“%(name)s” was added.", name=form.name.data.strip()), "success")
+                    return redirect(url_for(f"support_admin.{kind.name}"))
+        return _render_list(kind, form), 400
+    return _render_list(kind, form)
+
+
+def _render_list(kind: Kind, form):
+    rows = _rows(kind)
+    used = set(db.session.scalars(select(kind.ticket_column).where(kind.ticket_column.isnot(None)).distinct()))
+    return render_template("support/admin/list.html", kind=kind, rows=rows, form=form, used=used,
+                           label=kind.label, kinds=KINDS)
+
+
+def _row(kind: Kind, row_id: int):
+    row = db.session.get(kind.model, row_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def _edit(kind_name: str, row_id: int):
+    kind = _kind(kind_name)
+    row = _row(kind, row_id)
+    form = kind.form(obj=row) if request.method == "POST" else kind.form(formdata=None, obj=row)
+    _prepare(kind, form)
+    if request.method == "GET":
+        form.name.data = kind.label(row)
+        if kind.name == "topics":
+            form.department.data = str(row.department_id or "")
+        return render_template("support/admin/edit.html", kind=kind, row=row, form=form)
+    if form.validate():
+        if _name_taken(kind, form.name.data, row):
+            form.name.errors = list(form.name.errors) + [_("This name is already used.")]
+        else:
+            changes = _apply(kind, form, row)
+            if changes:
+                audit.record(f"support.{kind.name}.updated", kind.name, row.id, changes)
+            db.session.commit()
+            statuses.forget()
+            flash(_("Your changes were saved."), "success")
+            return redirect(url_for(f"support_admin.{kind.name}"))
+    return render_template("support/admin/edit.html", kind=kind, row=row, form=form), 400
+
+
+def _move(kind_name: str, row_id: int):
+    kind = _kind(kind_name)
+    row = _row(kind, row_id)
+    direction = request.form.get("direction")
+    if direction not in ("up", "down"):
+        flash(_("Choose up or down."), "error")
+        return redirect(url_for(f"support_admin.{kind.name}"))
+    rows = _rows(kind)
+    index = next(i for i, r in enumerate(rows) if r.id == row.id)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(rows):
+        rows[index], rows[other] = rows[other], rows[index]
+        for position, r in enumerate(rows):
+            r.position = position
+        audit.record(f"support.{kind.name}.reordered", kind.name, row.id, {"position": (index, other)})
+        db.session.commit()
+        statuses.forget()
+    return redirect(url_for(f"support_admin.{kind.name}"))
+
+
+def _delete(kind_name: str, row_id: int):
+    kind = _kind(kind_name)
+    row = _row(kind, row_id)
+    if db.session.scalar(select(exists().where(kind.ticket_column == row.id))):
+        flash(_("“%(name)s” is used by tickets and cannot be deleted.", name=kind.label(row)), "error")
+        return redirect(url_for(f"support_admin.{kind.name}"))
+    if kind.name == "statuses":
+        from crm import settings
+
+        if settings.get("support.default_reply_status") == row.key:
+            flash(_("“%(name)s” is the default reply status and cannot be deleted.", name=kind.label(row)), "error")
+            return redirect(url_for(f"support_admin.{kind.name}"))
+    if kind.keyed and db.session.scalar(select(func.count()).select_from(kind.model)) <= 1:
+        flash(_("At least one must remain."), "error")
+        return redirect(url_for(f"support_admin.{kind.name}"))
+    name = kind.label(row)
+    audit.record(f"support.{kind.name}.deleted", kind.name, row.id, {"name": (name, None)})
+    if kind.name == "statuses":
+        db.session.execute(delete(StatusCount).where(StatusCount.status_id == row.id))
+    db.session.delete(row)
+    db.session.commit()
+    statuses.forget()
+    flash(_("“%(name)s” was deleted.", name=name), "success")
+    return redirect(url_for(f"support_admin.{kind.name}"))
+
+
+for _name in KINDS:
+    admin_bp.add_url_rule(f"/{_name}", endpoint=_name, view_func=lambda n=_name: _list(n), methods=["GET", "POST"])
+    admin_bp.add_url_rule(f"/{_name}/<int:row_id>", endpoint=f"{_name}_edit",
+                          view_func=lambda row_id, n=_name: _edit(n, row_id), methods=["GET", "POST"])
+    admin_bp.add_url_rule(f"/{_name}/<int:row_id>/move", endpoint=f"{_name}_move",
+                          view_func=lambda row_id, n=_name: _move(n, row_id), methods=["POST"])
+    admin_bp.add_url_rule(f"/{_name}/<int:row_id>/delete", endpoint=f"{_name}_delete",
+                          view_func=lambda row_id, n=_name: _delete(n, row_id), methods=["POST"])
+
+
+@admin_bp.get("/")
+def index():
+    """The support admin start page: the first data page."""
+    return redirect(url_for("support_admin.statuses"))

@@ -1,1 +1,333 @@
-"""Support pages: new_ticket."""
+"""Support pages: the three-step form that opens a ticket (or saves a template) on a customer's behalf (S-30 to S-32).
+
+Every step posts to the server, which keeps the values in a draft
+(:mod:`plugins.support.wizard`), so moving between steps and to the callback
+tab loses nothing, also without JavaScript. "Next" validates the step;
+finishing validates all three and sends the user back to the first step with
+errors, shown beside the fields.
+"""
+from __future__ import annotations
+
+import io
+from functools import wraps
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
+from werkzeug.routing import BuildError
+from wtforms import (
+    BooleanField, EmailField, MultipleFileField, RadioField, SelectField, SelectMultipleField, StringField,
+    TextAreaField,
+)
+
+from crm import settings
+from crm.extensions import db
+from plugins.support import access, permissions as perms, ticket_templates, wizard
+from plugins.support.views import bp
+from plugins.support.wizard import (
+    STEPS, Choices, STEP_FIELDS, default_subject_hint, open_ticket_from_draft, read_step, validate_step,
+)
+
+
+def creator_required(view):
+    """Anonymous users go to the login page; users who may not open tickets for customers get 403."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        if not access.can(current_user, perms.CREATE):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+class _StepForm(FlaskForm):
+    class Meta:
+        csrf = False  # the app-wide CSRFProtect checks every post
+
+
+class Step1Form(_StepForm):
+    action = RadioField(_l("What do you want to do?"), choices=[
+        ("ticket", _l("Create a ticket")), ("template", _l("Create a ticket template"))], default="ticket",
+        validate_choice=False)
+    template_name = StringField(_l("Template name"))
+    brand_id = SelectField(_l("Brand / product"), validate_choice=False)
+    template_id = SelectField(_l("Template"), validate_choice=False)
+    topic_id = SelectField(_l("Topic"), validate_choice=False)
+    status = SelectField(_l("Status"), validate_choice=False)
+
+
+class Step2Form(_StepForm):
+    customer_name = StringField(_l("Customer name"))
+    customer_email = EmailField(_l("Customer email"))
+    subject = StringField(_l("Email subject"))
+    description = TextAreaField(_l("Description"), description=_l(
+        "Kept as an internal note on the ticket; never sent to the customer."))
+    attachments = MultipleFileField(_l("Attachments"))
+
+
+class Step3Form(_StepForm):
+    priority = SelectField(_l("Priority"), validate_choice=False)
+    assign_to = RadioField(_l("Assign to"), choices=[
+        ("", _l("Nobody")), ("user", _l("User")), ("team", _l("Team"))], default="", validate_choice=False)
+    assignee_user_id = SelectField(_l("Assignee"), validate_choice=False)
+    assignee_department_id = SelectField(_l("Team"), validate_choice=False)
+    tag_ids = SelectMultipleField(_l("Tags"), validate_choice=False)
+    also_create = BooleanField(_l("Also create a ticket with this template now"))
+
+
+FORMS = {1: Step1Form, 2: Step2Form, 3: Step3Form}
+
+
+def _build_form(step: int, values: dict, choices: Choices, errors: dict | None = None):
+    data = {name: values.get(name) for name in STEP_FIELDS[step]}
+    form = FORMS[step](formdata=None, data={k: v for k, v in data.items() if v not in (None, "")})
+    none = [("", _("— none —"))]
+    if step == 1:
+        form.brand_id.choices = ([] if len(choices.brands) == 1 else [("", _("— choose —"))]) + \
+            [(str(b.id), b.name) for b in choices.brands]
+        form.template_id.choices = none + [(str(t.id), t.name) for t in choices.templates]
+        form.topic_id.choices = none + [(str(t.id), t.name) for t in choices.topics]
+        form.status.choices = [(s.key, label) for s, label in choices.status_labels()]
+    elif step == 2:
+        form.subject.render_kw = {"placeholder": default_subject_hint()}
+    else:
+        form.priority.choices = [(p.key, label) for p, label in choices.priority_labels()]
+        form.assignee_user_id.choices = none + [(str(u.id), u.name) for u in choices.assignees(values)]
+        form.assignee_department_id.choices = none + [(str(d.id), d.name) for d in choices.departments]
+        form.tag_ids.choices = [(str(t.id), t.name) for t in choices.tags]
+    for name, message in (errors or {}).items():
+        if name in form:
+            form[name].errors = [message]
+    return form
+
+
+def _draft_or_404(draft_id: str) -> wizard.TicketDraft:
+    draft = wizard.load_draft(draft_id, current_user)
+    if draft is None:
+        abort(404)
+    return draft
+
+
+def _step_url(draft, step, **kw):
+    return url_for("support.new_ticket_step", draft_id=draft.id, step=step, **kw)
+
+
+def _list_url() -> str:
+    try:
+        return url_for("support.tickets")
+    except BuildError:  # the ticket list is another module's page
+        return url_for("support.new_ticket")
+
+
+@bp.get("/tickets/new")
+@creator_required
+def new_ticket():
+    """Start the wizard, optionally prefilled from a template (``?template=``) or editing one (``?edit=``)."""
+    values = {"action": "ticket"}
+    if request.args.get("edit"):
+        template = ticket_templates.get_template(request.args["edit"])
+        if template is None:
+            abort(404)
+        if not ticket_templates.can_manage(current_user, template):
+            abort(403)
+        values = {**template.values, "action": "template", "template_name": template.name,
+                  "editing_template_id": template.id}
+    elif request.args.get("template"):
+        template = ticket_templates.get_template(request.args["template"])
+        if template is None:
+            abort(404)
+        values.update(template.values)
+        values["template_id"] = values["applied_template"] = str(template.id)
+    draft = wizard.start_draft(current_user, values)
+    db.session.commit()
+    return redirect(_step_url(draft, 1))
+
+
+@bp.route("/tickets/new/<draft_id>/<int:step>", methods=["GET", "POST"])
+@creator_required
+def new_ticket_step(draft_id: str, step: int):
+    """Show or post one step; the ``go`` button says where to go next."""
+    if step not in STEPS:
+        abort(404)
+    draft = _draft_or_404(draft_id)
+    choices = Choices()
+    errors: dict[str, str] = {}
+    if request.method == "GET":
+        if request.args.get("check"):
+            errors = validate_step(step, draft.values, choices)
+        return _render(draft, step, choices, errors)
+
+    go = request.form.get("go", "next")
+    values = read_step(step, request.form, choices, draft)
+    wizard.update_values(draft, values)
+
+    if step == 1 and values.get("template_id") and values["template_id"] != (draft.get("applied_template") or ""):
+        template = ticket_templates.get_template(values["template_id"])
+        if template is not None:
+            _apply_template(draft, template)
+            if go == "apply_template":
+                db.session.commit()
+                flash(_("The template “%(name)s” was applied to all steps.", name=template.name), "success")
+                return redirect(_step_url(draft, 1))
+
+    if step == 2:
+        file_error = _take_files(draft)
+        removed = go.startswith("remove:") and wizard.remove_file(draft, go[len("remove:"):])
+        if file_error or removed:
+            db.session.commit()
+            return _render(draft, 2, choices, {"attachments": file_error} if file_error else {})
+
+    if go == "cancel":
+        wizard.discard_draft(draft)
+        db.session.commit()
+        flash(_("The new ticket was discarded."), "success")
+        return redirect(_list_url())
+    if go == "callback":
+        db.session.commit()
+        return redirect(url_for("support.new_ticket_callback", draft_id=draft.id, step=step))
+    if go == "back":
+        db.session.commit()
+        return redirect(_step_url(draft, max(1, step - 1)))
+    if go in ("1", "2", "3"):
+        db.session.commit()
+        return redirect(_step_url(draft, int(go)))
+    if go == "next" and step < 3:
+        errors = validate_step(step, draft.values, choices)
+        db.session.commit()
+        if errors:
+            return _render(draft, step, choices, errors), 400
+        return redirect(_step_url(draft, step + 1))
+    if step == 3 and go in ("create", "create_reply", "save_template"):
+        return _finish(draft, choices, go)
+    db.session.commit()
+    return redirect(_step_url(draft, step))
+
+
+def _apply_template(draft, template) -> None:
+    """Prefill every step from a template, keeping who the customer is and what this wizard is for."""
+    keep = {k: draft.get(k) for k in ("action", "template_name", "editing_template_id", "customer_name",
+                                       "customer_email") if draft.get(k) not in (None, "")}
+    wizard.replace_values(draft, {**template.values, **keep, "template_id": str(template.id),
+                                  "applied_template": str(template.id)})
+
+
+def _take_files(draft) -> str | None:
+    """Check and store the files uploaded in step 2; return a translated error (nothing stored) or None."""
+    from plugins.support.attachments import AttachmentRefused, check_uploads
+
+    uploads = [f for f in request.files.getlist("attachments") if f and f.filename]
+    if not uploads:
+        return None
+    limit = settings.get("support.max_attachments")
+    if len(draft.files or []) + len(uploads) > limit:
+        return _("Attach at most %(max)s files.", max=limit)
+    try:
+        checked = check_uploads(uploads)
+    except AttachmentRefused as exc:
+        return str(exc)
+    for upload in checked:
+        wizard.add_file(draft, io.BytesIO(upload.data), upload.filename, upload.content_type, upload.size)
+    return None
+
+
+def _finish(draft, choices: Choices, go: str):
+    """Validate all steps, then save the template and/or open the ticket."""
+    is_template = draft.get("action") == "template"
+    creates_ticket = not is_template or bool(draft.get("also_create"))
+    for step in STEPS:
+        errors = validate_step(step, draft.values, choices)
+        if errors:
+            db.session.commit()
+            flash(_("Please correct the marked fields."), "error")
+            return redirect(_step_url(draft, step, check=1))
+    db.session.commit()  # keep the values just posted, whatever happens next
+    template = None
+    if is_template:
+        try:
+            editing = ticket_templates.get_template(draft.get("editing_template_id"))
+            if editing is not None:
+                if not ticket_templates.can_manage(current_user, editing):
+                    abort(403)
+                template = ticket_templates.update_template(editing, draft.get("template_name"), draft.values,
+                                                            current_user)
+            else:
+                template = ticket_templates.save_template(draft.get("template_name"), draft.values, current_user)
+        except ticket_templates.TemplateInvalid as exc:
+            db.session.rollback()
+            return _render(draft, 1, choices, exc.errors), 400
+    if not creates_ticket:
+        wizard.discard_draft(draft)
+        try:
+            db.session.commit()
+        except IntegrityError:  # the same name was saved a moment ago by someone else
+            db.session.rollback()
+            return _render(_draft_or_404(draft.id), 1, choices, {"template_name": _taken()}), 400
+        flash(_("The template “%(name)s” was saved.", name=template.name), "success")
+        return redirect(url_for("support.ticket_templates"))
+    try:
+        outcome = open_ticket_from_draft(draft, current_user, reply_now=(go == "create_reply"), choices=choices)
+    except IntegrityError:  # only a template name taken a moment ago can collide here
+        db.session.rollback()
+        return _render(_draft_or_404(draft.id), 1, Choices(), {"template_name": _taken()}), 400
+    if outcome.errors:
+        db.session.rollback()
+        draft = _draft_or_404(draft.id)
+        return _render(draft, outcome.step, Choices(), outcome.errors), 400
+    ticket = outcome.ticket
+    wizard.finish_draft(draft)
+    db.session.commit()
+    if template is not None:
+        flash(_("The template “%(name)s” was saved and ticket %(number)s was created.", name=template.name,
+                number=ticket.number), "success")
+    else:
+        flash(_("Ticket %(number)s was created.", number=ticket.number), "success")
+    return redirect(outcome.ticket_url(reply=(go == "create_reply")))
+
+
+def _taken() -> str:
+    return _("A template with this name already exists.")
+
+
+def _render(draft, step: int, choices: Choices, errors: dict | None = None):
+    form = _build_form(step, draft.values, choices, errors)
+    return render_template(
+        "support/new_ticket.html", draft=draft, step=step, form=form, errors=errors or {},
+        is_template=draft.get("action") == "template", editing=draft.get("editing_template_id"),
+        steps=[(1, _("Ticket")), (2, _("Customer and content")), (3, _("Assignment"))],
+        callback_configured=bool(settings.get("support.callback_url")),
+        config_max_files=settings.get("support.max_attachments"),
+        config_max_size=settings.get("support.max_file_size_mb"),
+    )
+
+
+# templates ---------------------------------------------------------------
+
+
+@bp.get("/ticket-templates", endpoint="ticket_templates")
+@creator_required
+def ticket_templates_list():
+    """Every ticket template, with links to use, edit or delete it."""
+    templates = ticket_templates.list_templates()
+    return render_template("support/new_ticket_templates.html", templates=templates,
+                           can_manage=lambda t: ticket_templates.can_manage(current_user, t))
+
+
+@bp.post("/ticket-templates/<int:template_id>/delete")
+@creator_required
+def delete_ticket_template(template_id: int):
+    """Delete a template: its author or an admin."""
+    template = ticket_templates.get_template(template_id)
+    if template is None:
+        abort(404)
+    if not ticket_templates.can_manage(current_user, template):
+        abort(403)
+    name = template.name
+    ticket_templates.delete_template(template, current_user)
+    db.session.commit()
+    flash(_("The template “%(name)s” was deleted.", name=name), "success")
+    return redirect(url_for("support.ticket_templates"))

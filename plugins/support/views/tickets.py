@@ -1,1 +1,382 @@
-"""Support pages: tickets."""
+"""Staff ticket desk: the ticket list with bulk actions, the ticket page, replies, notes, edits and files."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from crm import settings
+from crm.extensions import db
+from crm.people.models import Department
+from crm.storage import storage
+from crm.timeutil import utcnow
+from plugins.support import access, listing, services, statuses
+from plugins.support import permissions as perms
+from plugins.support.forms import EditTicketForm, NoteForm, ReplyForm
+from plugins.support.models import CHANNELS, Attachment, Brand, Post, Service, Ticket, TicketHistory
+from plugins.support.views import bp
+
+def channel_label(key: str) -> str:
+    """A channel's translated name."""
+    labels = {
+        "email": _("Email"), "portal": _("Portal"), "public_form": _("Public form"), "internal": _("Internal"),
+        "chat": _("Chat"), "api": _("API"), "phone": _("Phone"),
+    }
+    return labels.get(key, key)
+
+
+def desk_required(view):
+    """Anonymous users go to the login page; users who may not use the desk get 403."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        if not access.may_use_desk(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _lookups() -> dict:
+    """The rows the list and ticket pages offer in their selectors (a fixed number of queries)."""
+    use_services = settings.get("support.use_services")
+    return {
+        "statuses": statuses.statuses(),
+        "priorities": statuses.priorities(),
+        "departments": list(db.session.scalars(select(Department).order_by(Department.name))),
+        "brands": list(db.session.scalars(select(Brand).order_by(Brand.position, Brand.name))),
+        "services": list(db.session.scalars(select(Service).order_by(Service.position, Service.name)))
+        if use_services else [],
+        "use_services": use_services,
+        "status_label": statuses.status_label,
+        "priority_label": statuses.priority_label,
+        "channel_label": channel_label,
+        "channels": CHANNELS,
+    }
+
+
+def _waited(ticket: Ticket) -> float | None:
+    if ticket.waiting_since is None:
+        return None
+    return max((utcnow() - ticket.waiting_since).total_seconds(), 0)
+
+
+# list ----------------------------------------------------------------------------------
+
+@bp.get("/tickets")
+@desk_required
+def tickets():
+    """The staff ticket list (S-3)."""
+    filters = listing.Filters.from_args(request.args)
+    if filters.invalid:
+        flash(_("Some filters were not understood and were ignored."), "error")
+    totals = listing.status_counts(current_user)
+    page = listing.ticket_page(current_user, filters, status_totals=totals)
+    lookups = _lookups()
+    users = services.assignable_users()
+    return render_template(
+        "support/tickets.html", page=page, filters=filters, totals=totals, users=users,
+        status_by_id={s.id: s for s in lookups["statuses"]},
+        priority_by_id={p.id: p for p in lookups["priorities"]}, waited=_waited,
+        may_edit=access.can(current_user, perms.EDIT), may_assign=access.can(current_user, perms.ASSIGN),
+        may_delete=access.can_delete(current_user), sorts=listing.SORTS,
+        new_ticket_endpoint="support.new_ticket" if "support.new_ticket" in current_app.view_functions else None,
+        **lookups,
+    )
+
+
+@bp.post("/tickets/bulk")
+@desk_required
+def bulk():
+    """Assign, change the status of, or delete the chosen tickets within the user's permissions."""
+    back = url_for("support.tickets", **{k: v for k, v in request.args.items()})
+    raw_ids = request.form.getlist("ids")
+    if not raw_ids or not all(i.isdigit() and len(i) < 12 for i in raw_ids):
+        flash(_("Choose at least one ticket."), "error")
+        return redirect(back)
+    action = request.form.get("action", "")
+    try:
+        if action == "status":
+            if not access.can(current_user, perms.EDIT):
+                abort(403)
+            done = services.bulk_update(current_user, raw_ids, {"status": request.form.get("status", "")})
+        elif action == "assign":
+            if not access.can(current_user, perms.ASSIGN):
+                abort(403)
+            target = request.form.get("assignee", "")
+            if target == "none":
+                values = {"assignee_user": None, "assignee_department": None}
+            elif target[:1] == "u" and target[1:].isdigit():
+                values = {"assignee_user": int(target[1:])}
+            elif target[:1] == "d" and target[1:].isdigit():
+                values = {"assignee_department": int(target[1:])}
+            else:
+                raise services.TicketError(_("Choose whom to assign the tickets to."))
+            done = services.bulk_update(current_user, raw_ids, values)
+        elif action == "delete":
+            if not access.can_delete(current_user):
+                abort(403)
+            ids = access.visible_ids(current_user, raw_ids)
+            rows = list(db.session.scalars(select(Ticket).where(Ticket.id.in_(ids)))) if ids else []
+            done = services.delete_tickets(current_user, rows)
+        else:
+            raise services.TicketError(_("Choose an action."))
+    except services.TicketForbidden:
+        abort(403)
+    except services.TicketError as exc:
+        flash(str(exc), "error")
+        return redirect(back)
+    flash(_("%(count)s tickets changed.", count=done), "success")
+    return redirect(back)
+
+
+# ticket page ----------------------------------------------------------------------------------
+
+def _ticket(number: str) -> Ticket:
+    return access.visible_ticket_or_404(current_user, number, options=(
+        joinedload(Ticket.contact), joinedload(Ticket.company), joinedload(Ticket.assignee_user),
+        joinedload(Ticket.assignee_department), joinedload(Ticket.department), joinedload(Ticket.brand),
+        joinedload(Ticket.service), joinedload(Ticket.topic), selectinload(Ticket.tags),
+    ))
+
+
+def _user_choices(users) -> list[tuple[str, str]]:
+    return [("", _("Nobody"))] + [(str(u.id), u.name) for u in users]
+
+
+def _fill_choices(form: EditTicketForm | None, reply: ReplyForm | None, lookups: dict, users) -> None:
+    status_choices = [(str(s.id), statuses.status_label(s)) for s in lookups["statuses"]]
+    if reply is not None:
+        reply.status.choices = status_choices
+    if form is None:
+        return
+    departments = [("", _("None"))] + [(str(d.id), d.name) for d in lookups["departments"]]
+    choices = {
+        "status": status_choices,
+        "priority": [(str(p.id), statuses.priority_label(p)) for p in lookups["priorities"]],
+        "department": departments,
+        "assignee_department": departments,
+        "assignee_user": _user_choices(users),
+        "service": [("", _("None"))] + [(str(s.id), s.name) for s in lookups["services"]],
+    }
+    for name, values in choices.items():
+        field = getattr(form, name, None)
+        if field is not None:  # fields hidden from this user were removed
+            field.choices = values
+
+
+def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteForm | None = None,
+                   edit: EditTicketForm | None = None, status_code: int = 200):
+    lookups = _lookups()
+    descending = settings.get("support.reply_order") == "desc"
+    posts = list(db.session.scalars(
+        select(Post).where(Post.ticket_id == ticket.id)
+        .options(joinedload(Post.author_user), joinedload(Post.author_contact), selectinload(Post.attachments))
+        .order_by(Post.id.desc() if descending else Post.id.asc())
+    ).unique())
+    history = list(db.session.scalars(
+        select(TicketHistory).where(TicketHistory.ticket_id == ticket.id)
+        .options(joinedload(TicketHistory.user)).order_by(TicketHistory.id.desc()).limit(50)
+    ).unique())
+    users = services.assignable_users(ticket.department_id)
+    if reply is None:
+        reply = ReplyForm(formdata=None)
+        default = statuses.status_by_key(settings.get("support.default_reply_status"))
+        reply.status.data = str(default.id) if default else str(ticket.status_id)
+    if note is None:
+        note = NoteForm(formdata=None)
+    if edit is None:
+        edit = EditTicketForm(formdata=None)
+        edit.status.data = str(ticket.status_id)
+        edit.priority.data = str(ticket.priority_id)
+        edit.department.data = str(ticket.department_id or "")
+        edit.assignee_user.data = str(ticket.assignee_user_id or "")
+        edit.assignee_department.data = str(ticket.assignee_department_id or "")
+        edit.service.data = str(ticket.service_id or "")
+        edit.tags.data = ", ".join(t.name for t in ticket.tags)
+    _fill_choices(edit, reply, lookups, users)
+    status_by_id = {s.id: s for s in lookups["statuses"]}
+    return render_template(
+        "support/ticket.html", ticket=ticket, posts=posts, history=history, reply=reply, note=note, edit=edit,
+        status=status_by_id.get(ticket.status_id),
+        priority=next((p for p in lookups["priorities"] if p.id == ticket.priority_id), None),
+        history_label=_history_label, waited=_waited(ticket),
+        may_reply=access.can(current_user, perms.REPLY), may_edit=access.can(current_user, perms.EDIT),
+        may_assign=access.can(current_user, perms.ASSIGN), may_delete=access.can_delete(current_user),
+        max_attachments=settings.get("support.max_attachments"),
+        allowed_types=", ".join(settings.get("support.allowed_file_types")), **lookups,
+    ), status_code
+
+
+def _history_label(row: TicketHistory, value: str | None) -> str:
+    if value is None:
+        return "—"
+    if row.field == "status":
+        found = statuses.status_by_key(value)
+        return statuses.status_label(found) if found else value
+    if row.field == "priority":
+        found = statuses.priority_by_key(value)
+        return statuses.priority_label(found) if found else value
+    return value
+
+
+@bp.get("/tickets/<number>")
+@desk_required
+def ticket(number):
+    """The ticket page (S-4)."""
+    return _render_ticket(_ticket(number))
+
+
+def _files():
+    return request.files.getlist("attachments")
+
+
+@bp.post("/tickets/<number>/reply")
+@desk_required
+def reply(number):
+    """Add a public reply and set the chosen status."""
+    ticket = _ticket(number)
+    if not access.can(current_user, perms.REPLY):
+        abort(403)
+    form = ReplyForm()
+    _fill_choices(None, form, _lookups(), [])
+    if not form.validate():
+        return _render_ticket(ticket, reply=form, status_code=400)
+    try:
+        services.add_reply(ticket, form.body.data, author=current_user, status=int(form.status.data),
+                           attachments=_files())
+    except services.TicketForbidden:
+        abort(403)
+    except services.TicketError as exc:
+        _field_error(form, exc)
+        return _render_ticket(ticket, reply=form, status_code=400)
+    flash(_("Your reply was added."), "success")
+    return redirect(url_for("support.ticket", number=ticket.number))
+
+
+@bp.post("/tickets/<number>/note")
+@desk_required
+def note(number):
+    """Add an internal note."""
+    ticket = _ticket(number)
+    if not access.can(current_user, perms.REPLY):
+        abort(403)
+    form = NoteForm()
+    if not form.validate():
+        return _render_ticket(ticket, note=form, status_code=400)
+    try:
+        services.add_note(ticket, form.body.data, author=current_user, attachments=_files())
+    except services.TicketForbidden:
+        abort(403)
+    except services.TicketError as exc:
+        _field_error(form, exc)
+        return _render_ticket(ticket, note=form, status_code=400)
+    flash(_("Your note was added."), "success")
+    return redirect(url_for("support.ticket", number=ticket.number))
+
+
+def _field_error(form, exc: services.TicketError) -> None:
+    target = getattr(form, exc.field, None) if exc.field else None
+    if target is None or not hasattr(target, "errors"):
+        target = form.attachments if exc.field == "attachments" and hasattr(form, "attachments") else form.body
+    target.errors = list(target.errors or []) + [str(exc)]
+
+
+@bp.post("/tickets/<number>/edit")
+@desk_required
+def edit(number):
+    """Change status, priority, department, assignees, service and tags; every change goes to the history."""
+    ticket = _ticket(number)
+    may_edit, may_assign = access.can(current_user, perms.EDIT), access.can(current_user, perms.ASSIGN)
+    if not (may_edit or may_assign):
+        abort(403)
+    form = EditTicketForm()
+    lookups = _lookups()
+    _fill_choices(form, None, lookups, services.assignable_users())
+    # fields the page did not show are not submitted: leave them out of validation
+    hidden = [] if lookups["use_services"] and may_edit else ["service"]
+    if not may_edit:
+        hidden += ["status", "priority", "department", "tags"]
+    if not may_assign:
+        hidden += ["assignee_user", "assignee_department"]
+    for name in hidden:
+        delattr(form, name)
+    if not form.validate():
+        return _render_ticket(ticket, edit=form, status_code=400)
+    values = {}
+    if may_edit:
+        values.update(status=int(form.status.data), priority=int(form.priority.data),
+                      department=form.department.data or None, tags=form.tags.data or "")
+        if lookups["use_services"]:
+            values["service"] = form.service.data or None
+    if may_assign:
+        values.update(assignee_user=form.assignee_user.data or None,
+                      assignee_department=form.assignee_department.data or None)
+    try:
+        changes = services.update_ticket(ticket, values, actor=current_user)
+    except services.TicketForbidden:
+        abort(403)
+    except services.TicketError as exc:
+        target = getattr(form, exc.field or "", None) or form.status
+        target.errors = list(target.errors or []) + [str(exc)]
+        db.session.expire_all()
+        return _render_ticket(_ticket(number), edit=form, status_code=400)
+    if changes:
+        flash(_("The ticket was updated."), "success")
+    if not access.can_see(current_user, ticket):
+        return redirect(url_for("support.tickets"))
+    return redirect(url_for("support.ticket", number=ticket.number))
+
+
+@bp.post("/tickets/<number>/delete")
+@desk_required
+def delete(number):
+    """Delete the ticket (S-18)."""
+    ticket = _ticket(number)
+    if not access.can_delete(current_user):
+        abort(403)
+    services.delete_ticket(ticket, actor=current_user)
+    flash(_("Ticket %(number)s was deleted.", number=number), "success")
+    return redirect(url_for("support.tickets"))
+
+
+@bp.post("/tickets/<number>/posts/<int:post_id>/delete")
+@desk_required
+def delete_post(number, post_id):
+    """Delete one reply or note (S-18)."""
+    ticket = _ticket(number)
+    if not access.can_delete(current_user):
+        abort(403)
+    post = db.session.scalar(select(Post).where(Post.id == post_id, Post.ticket_id == ticket.id))
+    if post is None:
+        abort(404)
+    services.delete_post(post, actor=current_user)
+    flash(_("The message was deleted."), "success")
+    return redirect(url_for("support.ticket", number=ticket.number))
+
+
+@bp.get("/tickets/<number>/files/<int:attachment_id>")
+@desk_required
+def attachment(number, attachment_id):
+    """Serve an attachment of a visible ticket as a download, never inline."""
+    row = db.session.scalar(
+        select(Attachment).join(Ticket, Ticket.id == Attachment.ticket_id)
+        .where(Attachment.id == attachment_id, Ticket.number == number, access.visible_tickets(current_user))
+    )
+    if row is None:
+        abort(404)
+    try:
+        stream = storage().open(row.storage_key)
+    except FileNotFoundError:
+        abort(404)
+    response = send_file(stream, mimetype="application/octet-stream", as_attachment=True,
+                         download_name=row.filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

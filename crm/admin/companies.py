@@ -1,0 +1,92 @@
+"""Admin pages: companies (customer accounts) and their customer managers."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from crm.admin.people import matches, paginate, search_term
+from crm.admin.views import bp
+from crm.extensions import db
+from crm.people.forms import CompanyForm, show_errors
+from crm.people.models import Company, Contact
+from crm.people.services import InvalidChange, delete_company, save_company, staff_choices
+
+
+def _company_or_404(company_id: int) -> Company:
+    company = db.session.get(Company, company_id)
+    if company is None:
+        abort(404)
+    return company
+
+
+@bp.get("/companies")
+def companies():
+    """Companies by name, 50 a page, with their contact count and customer managers; search by name or domain."""
+    term = search_term()
+    stmt = select(Company).order_by(Company.name, Company.id)
+    if term:
+        stmt = stmt.where(matches(term, Company.name, Company.domain))
+    page = paginate(stmt)
+    ids = [c.id for c in page.items]
+    counts = {}
+    if ids:
+        counts = dict(db.session.execute(
+            select(Contact.company_id, func.count(Contact.id)).where(Contact.company_id.in_(ids))
+            .group_by(Contact.company_id)
+        ).all())
+    return render_template("crm/admin/companies.html", page=page, counts=counts, term=term)
+
+
+def _edit(company: Company | None):
+    data = None
+    if company is not None and request.method == "GET":
+        data = {"name": company.name, "domain": company.domain, "notes": company.notes,
+                "managers": [u.id for u in company.managers]}
+    form = CompanyForm(data=data)
+    current = [u.id for u in company.managers] if company is not None else []
+    form.managers.choices = staff_choices(include_ids=current, staff_only=True)
+    if form.validate_on_submit():
+        try:
+            company, changes = save_company(company, name=form.name.data, domain=form.domain.data or "",
+                                            notes=form.notes.data or "", manager_ids=form.managers.data or [],
+                                            actor=current_user)
+            db.session.commit()
+        except InvalidChange as exc:
+            db.session.rollback()
+            show_errors(form, exc.errors)
+        else:
+            flash(_("The company %(name)s was saved.", name=company.name) if changes else _("Nothing changed."),
+                  "success")
+            return redirect(url_for("admin.companies"))
+    return render_template("crm/admin/company_form.html", form=form, company=company)
+
+
+@bp.route("/companies/new", methods=["GET", "POST"])
+def company_new():
+    """Add a company with its customer managers."""
+    return _edit(None)
+
+
+@bp.route("/companies/<int:company_id>", methods=["GET", "POST"])
+def company_edit(company_id: int):
+    """Change a company and its customer managers."""
+    return _edit(_company_or_404(company_id))
+
+
+@bp.post("/companies/<int:company_id>/delete")
+def company_delete(company_id: int):
+    """Delete a company; its contacts stay, without a company."""
+    company = _company_or_404(company_id)
+    name = company.name
+    try:
+        delete_company(company, actor=current_user)
+        db.session.commit()
+    except InvalidChange as exc:
+        db.session.rollback()
+        for message in exc.errors.values():
+            flash(message, "error")
+        return redirect(url_for("admin.company_edit", company_id=company_id))
+    flash(_("The company %(name)s was deleted.", name=name), "success")
+    return redirect(url_for("admin.companies"))

@@ -1,0 +1,96 @@
+"""Admin pages: contacts (customer people)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from crm.admin.people import matches, paginate, search_term
+from crm.admin.views import bp
+from crm.auth.forms import language_choices, timezone_names
+from crm.extensions import db
+from crm.people.forms import ContactForm, show_errors
+from crm.people.models import Company, Contact
+from crm.people.services import CONTACT_FIELDS, InvalidChange, delete_contact, save_contact
+
+
+def _contact_or_404(contact_id: int) -> Contact:
+    contact = db.session.get(Contact, contact_id)
+    if contact is None:
+        abort(404)
+    return contact
+
+
+@bp.get("/contacts")
+def contacts():
+    """Contacts by name, 50 a page; search by name, email or company name."""
+    term = search_term()
+    stmt = select(Contact).order_by(Contact.name, Contact.id)
+    if term:
+        company = aliased(Company)
+        stmt = stmt.outerjoin(company, Contact.company_id == company.id).where(
+            matches(term, Contact.name, Contact.email, company.name))
+    return render_template("crm/admin/contacts.html", page=paginate(stmt), term=term)
+
+
+def _edit(contact: Contact | None):
+    data = None
+    if request.method == "GET":
+        if contact is not None:
+            data = {key: getattr(contact, key) for key in CONTACT_FIELDS}
+            data["locale"] = data["locale"] or ""
+        else:
+            data = {"company_id": request.args.get("company", type=int)}
+    form = ContactForm(data=data)
+    form.company_id.choices = [(None, _("No company"))] + [
+        (row.id, row.name) for row in db.session.execute(select(Company.id, Company.name).order_by(Company.name))
+    ]
+    form.locale.choices = language_choices(_l("Site default"))
+    if form.validate_on_submit():
+        values = {key: form[key].data for key in CONTACT_FIELDS}
+        try:
+            contact, changes = save_contact(contact, values, actor=current_user)
+            db.session.commit()
+        except InvalidChange as exc:
+            db.session.rollback()
+            show_errors(form, exc.errors)
+        except IntegrityError:
+            db.session.rollback()
+            show_errors(form, {"email": _("Another contact already uses this email address.")})
+        else:
+            flash(_("The contact %(name)s was saved.", name=contact.name) if changes else _("Nothing changed."),
+                  "success")
+            return redirect(url_for("admin.contacts"))
+    return render_template("crm/admin/contact_form.html", form=form, contact=contact, timezones=timezone_names())
+
+
+@bp.route("/contacts/new", methods=["GET", "POST"])
+def contact_new():
+    """Add a contact."""
+    return _edit(None)
+
+
+@bp.route("/contacts/<int:contact_id>", methods=["GET", "POST"])
+def contact_edit(contact_id: int):
+    """Change a contact."""
+    return _edit(_contact_or_404(contact_id))
+
+
+@bp.post("/contacts/<int:contact_id>/delete")
+def contact_delete(contact_id: int):
+    """Delete a contact."""
+    contact = _contact_or_404(contact_id)
+    name = contact.name
+    try:
+        delete_contact(contact, actor=current_user)
+        db.session.commit()
+    except InvalidChange as exc:
+        db.session.rollback()
+        for message in exc.errors.values():
+            flash(message, "error")
+        return redirect(url_for("admin.contact_edit", contact_id=contact_id))
+    flash(_("The contact %(name)s was deleted.", name=name), "success")
+    return redirect(url_for("admin.contacts"))

@@ -1,0 +1,93 @@
+"""Admin pages: departments, their members and managers."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from crm.admin.people import paginate
+from crm.admin.views import bp
+from crm.extensions import db
+from crm.people.forms import DepartmentForm, show_errors
+from crm.people.models import Department, DepartmentMember
+from crm.people.services import InvalidChange, delete_department, save_department, staff_choices
+
+
+def _department_or_404(department_id: int) -> Department:
+    department = db.session.get(Department, department_id)
+    if department is None:
+        abort(404)
+    return department
+
+
+@bp.get("/departments")
+def departments():
+    """Departments by name with their members and managers."""
+    stmt = (select(Department)
+            .options(selectinload(Department.members).selectinload(DepartmentMember.user))
+            .order_by(Department.name, Department.id))
+    return render_template("crm/admin/departments.html", page=paginate(stmt))
+
+
+def _edit(department: Department | None):
+    data = None
+    if department is not None and request.method == "GET":
+        data = {"name": department.name, "description": department.description,
+                "members": [m.user_id for m in department.members],
+                "managers": [m.user_id for m in department.members if m.is_manager]}
+    form = DepartmentForm(data=data)
+    current = [m.user_id for m in department.members] if department is not None else []
+    people = staff_choices(include_ids=current)
+    form.members.choices = people
+    form.managers.choices = people
+    if form.validate_on_submit():
+        managers = set(form.managers.data or [])
+        members = {user_id: user_id in managers for user_id in {*(form.members.data or []), *managers}}
+        try:
+            department, changes = save_department(department, name=form.name.data,
+                                                  description=form.description.data or "",
+                                                  members=members, actor=current_user)
+            db.session.commit()
+        except InvalidChange as exc:
+            db.session.rollback()
+            show_errors(form, exc.errors)
+        except IntegrityError:
+            db.session.rollback()
+            show_errors(form, {"name": _("Another department already has this name.")})
+        else:
+            flash(_("The department %(name)s was saved.", name=department.name) if changes
+                  else _("Nothing changed."), "success")
+            return redirect(url_for("admin.departments"))
+    return render_template("crm/admin/department_form.html", form=form, department=department, people=people)
+
+
+@bp.route("/departments/new", methods=["GET", "POST"])
+def department_new():
+    """Add a department with its members and managers."""
+    return _edit(None)
+
+
+@bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
+def department_edit(department_id: int):
+    """Change a department's name, description, members and managers."""
+    return _edit(_department_or_404(department_id))
+
+
+@bp.post("/departments/<int:department_id>/delete")
+def department_delete(department_id: int):
+    """Delete a department (its memberships go with it)."""
+    department = _department_or_404(department_id)
+    name = department.name
+    try:
+        delete_department(department, actor=current_user)
+        db.session.commit()
+    except InvalidChange as exc:
+        db.session.rollback()
+        for message in exc.errors.values():
+            flash(message, "error")
+        return redirect(url_for("admin.department_edit", department_id=department_id))
+    flash(_("The department %(name)s was deleted.", name=name), "success")
+    return redirect(url_for("admin.departments"))

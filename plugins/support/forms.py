@@ -1,0 +1,67 @@
+"""WTForms forms of the staff ticket desk and the support admin pages."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+COLOUR = r"#[0-9a-fA-F]{6}"
+
+
+class ReplyForm(FlaskForm):
+    """A public reply with the status the ticket gets."""
+
+    body = TextAreaField(_l("Reply"), validators=[DataRequired(_l("Write a message.")), Length(max=100_000)])
+    status = SelectField(_l("Status after replying"), validate_choice=True)
+    attachments = MultipleFileField(_l("Attachments"))
+
+
+class NoteForm(FlaskForm):
+    """An internal note."""
+
+    body = TextAreaField(_l("Internal note"), validators=[DataRequired(_l("Write a message.")), Length(max=100_000)])
+    attachments = MultipleFileField(_l("Attachments"))
+
+
+class EditTicketForm(FlaskForm):
+    """The ticket's properties; choices are filled per request."""
+
+    status = SelectField(_l("Status"))
+    priority = SelectField(_l("Priority"))
+    department = SelectField(_l("Department"))
+    assignee_user = SelectField(_l("Assignee"))
+    assignee_department = SelectField(_l("Team"))
+    service = SelectField(_l("Service"))
+    tags = StringField(_l("Tags"), validators=[Length(max=1000)],
+                       description=_l("Separate tags with commas."))
+
+
+class StatusForm(FlaskForm):
+    """An admin's status."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=80)])
+    colour = StringField(_l("Colour"), default="#667085",
+                         validators=[DataRequired(), Regexp(COLOUR, message=_l("Enter a colour such as #1a73e8."))])
+    is_closed = BooleanField(_l("Tickets with this status are closed"))
+
+
+class PriorityForm(FlaskForm):
+    """An admin's priority."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=80)])
+    colour = StringField(_l("Colour"), default="#667085",
+                         validators=[DataRequired(), Regexp(COLOUR, message=_l("Enter a colour such as #1a73e8."))])
+
+
+class NamedForm(FlaskForm):
+    """A brand or a service."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
+
+
+class TopicForm(FlaskForm):
+    """A topic and the department it routes tickets to."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
+    department = SelectField(_l("Department"), validators=[Optional()])

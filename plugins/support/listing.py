@@ -1,0 +1,172 @@
+"""The staff ticket list: filters, sorting, search, pagination and counts, in a fixed number of queries."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from crm import settings
+from crm.extensions import db
+from crm.people.models import Company, Contact, User
+from plugins.support import access, counts, search
+from plugins.support.models import CHANNELS, Priority, Tag, Ticket, ticket_tags
+
+PER_PAGE = 50
+SORTS = {
+    "updated": Ticket.updated_at,
+    "created": Ticket.created_at,
+    "number": Ticket.id,
+    "waiting": Ticket.waiting_since,
+    "priority": Priority.position,
+    "subject": Ticket.subject,
+}
+INT_FILTERS = ("status", "priority", "department", "brand", "service")
+
+
+@dataclass
+class Filters:
+    """The list's filters as read from the query string; ``invalid`` names the ones that were ignored."""
+
+    status: int | None = None
+    priority: int | None = None
+    department: int | None = None
+    brand: int | None = None
+    service: int | None = None
+    assignee: str = ""
+    tag: str = ""
+    channel: str = ""
+    q: str = ""
+    sort: str = "-updated"
+    page: int = 1
+    invalid: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        """Read filters from ``request.args``; values that do not parse are dropped and named in ``invalid``."""
+        f = cls()
+        for name in INT_FILTERS:
+            raw = (args.get(name) or "").strip()
+            if raw:
+                if raw.isdigit() and len(raw) < 10:
+                    setattr(f, name, int(raw))
+                else:
+                    f.invalid.append(name)
+        if f.service is not None and not settings.get("support.use_services"):
+            f.service = None
+        assignee = (args.get("assignee") or "").strip()
+        if assignee in ("me", "none") or (assignee[:1] in ("u", "d") and assignee[1:].isdigit()
+                                          and len(assignee) < 11):
+            f.assignee = assignee
+        elif assignee:
+            f.invalid.append("assignee")
+        f.tag = (args.get("tag") or "").strip()[:60]
+        channel = (args.get("channel") or "").strip()
+        if channel in CHANNELS:
+            f.channel = channel
+        elif channel:
+            f.invalid.append("channel")
+        f.q = (args.get("q") or "").strip()[:200]
+        sort = (args.get("sort") or "-updated").strip()
+        f.sort = sort if sort.lstrip("-") in SORTS else "-updated"
+        page = (args.get("page") or "1").strip()
+        f.page = int(page) if page.isdigit() and 0 < len(page) < 7 and int(page) > 0 else 1
+        return f
+
+    def only_status(self) -> bool:
+        """Whether nothing but the status narrows the list (then the maintained counts give the total)."""
+        return not (self.priority or self.department or self.brand or self.service or self.assignee
+                    or self.tag or self.channel or self.q)
+
+
+@dataclass
+class Page:
+    """One page of tickets, shaped like Flask-SQLAlchemy's pagination for the ``pager`` macro."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _where(user, f: Filters) -> list:
+    clauses = [access.visible_tickets(user)]
+    for name in INT_FILTERS:
+        value = getattr(f, name)
+        if value is not None:
+            clauses.append(getattr(Ticket, f"{name}_id") == value)
+    if f.assignee == "me":
+        clauses.append(Ticket.assignee_user_id == user.id)
+    elif f.assignee == "none":
+        clauses.append(Ticket.assignee_user_id.is_(None) & Ticket.assignee_department_id.is_(None))
+    elif f.assignee.startswith("u"):
+        clauses.append(Ticket.assignee_user_id == int(f.assignee[1:]))
+    elif f.assignee.startswith("d"):
+        clauses.append(Ticket.assignee_department_id == int(f.assignee[1:]))
+    if f.tag:
+        clauses.append(Ticket.id.in_(select(ticket_tags.c.ticket_id).join(Tag).where(Tag.name == f.tag)))
+    if f.channel:
+        clauses.append(Ticket.channel == f.channel)
+    if f.q:
+        matching = search.matching_tickets(f.q)
+        if matching is not None:
+            clauses.append(Ticket.id.in_(matching))
+    return clauses
+
+
+def status_counts(user) -> dict[int, int]:
+    """``{status id: count}`` of the tickets ``user`` may see, from the maintained counts."""
+    if not access.may_use_desk(user):
+        return {}
+    return counts.per_status(access.visible_department_ids(user))
+
+
+def ticket_page(user, f: Filters, per_page: int | None = None, status_totals: dict[int, int] | None = None) -> Page:
+    """The page of tickets ``user`` may see under filters ``f``: one count (or none) plus two queries."""
+    per_page = per_page or PER_PAGE
+    clauses = _where(user, f)
+    if f.only_status() and status_totals is not None:
+        total = status_totals.get(f.status, 0) if f.status is not None else sum(status_totals.values())
+    else:
+        total = db.session.scalar(select(func.count(Ticket.id)).where(*clauses)) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(f.page, pages)
+    key, descending = f.sort.lstrip("-"), f.sort.startswith("-")
+    column = SORTS[key]
+    stmt = select(Ticket).where(*clauses)
+    if key == "priority":
+        stmt = stmt.join(Priority, Priority.id == Ticket.priority_id)
+    order = column.desc() if descending else column.asc()
+    if key == "waiting":
+        order = order.nulls_last()
+    stmt = stmt.order_by(order, Ticket.id.desc() if descending else Ticket.id.asc())
+    stmt = stmt.options(
+        # company managers and user memberships are not shown: do not load them
+        joinedload(Ticket.contact).joinedload(Contact.company).lazyload(Company.managers),
+        joinedload(Ticket.assignee_user).lazyload(User.memberships), joinedload(Ticket.assignee_department),
+        joinedload(Ticket.department), joinedload(Ticket.brand), joinedload(Ticket.service),
+        selectinload(Ticket.tags),
+    ).limit(per_page).offset((page - 1) * per_page)
+    items = list(db.session.scalars(stmt).unique())
+    return Page(items, page, per_page, total)
