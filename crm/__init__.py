@@ -30,7 +30,7 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] | No
     from crm.notify import inapp, outbox  # noqa: F401 (models)
     from crm.people import models  # noqa: F401 (models)
     from crm.auth.permissions import Grants
-    from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from crm.extensions import babel, csrf, db, include_name, limiter, login_manager, migrate
     from crm.hooks.manager import PluginHost
     from crm.notify import queue
     from crm.settings.store import SettingsRegistry
@@ -75,7 +75,8 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] | No
             raise RuntimeError(f"plugin {owner!r} names a missing migrations folder {folder}")
         versions.append(folder)
     app.config["CRM_MIGRATION_FOLDERS"] = versions
-    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True,
+                    include_name=include_name)
 
     web.init_app(app)
     queue.init_app(app)

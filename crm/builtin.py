@@ -13,7 +13,11 @@ EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 
 
 def _language_choices():
-    return [("en", _l("English")), ("tr", _l("Turkish"))]
+    from flask import current_app
+
+    from crm.i18n import language_name
+
+    return [(code, language_name(code)) for code in current_app.config["LANGUAGES"]]
 
 
 def _timezone_choices():

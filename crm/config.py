@@ -22,7 +22,7 @@ class Defaults:
     MAX_CONTENT_LENGTH = 120 * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = ["en", "tr"]
+    LANGUAGES = None  # default: every catalog under translations/ (adding a language is adding a catalog)
     LOGIN_RATE_LIMIT = "10 per minute"
     PASSWORD_RESET_MAX_AGE = 60 * 60
     PASSWORD_RESET_RATE_LIMIT = "5 per 15 minutes"
@@ -58,6 +58,10 @@ def load(app: Flask, overrides: dict | None) -> None:
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance / 'crm.db'}")
     if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    if not app.config.get("LANGUAGES"):
+        from crm.i18n import catalog_languages
+
+        app.config["LANGUAGES"] = catalog_languages()
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance)
     for key, folder in (("MAIL_DIR", "mail"), ("STORAGE_DIR", "files")):

@@ -35,3 +35,17 @@ def _version_locations(config):
         config.set_main_option("version_locations", " ".join(folders))
         config.set_main_option("path_separator", "space")
     return config
+
+
+def include_name(name, type_, parent_names):
+    """Tell Alembic's comparison which database objects the models own.
+
+    Tables the models do not declare (SQLite FTS5 tables and their shadow
+    tables, made by plugins' DDL) and full-text expression indexes
+    (named ``*_fts``) are created by migrations' raw DDL, not by models.
+    """
+    if type_ == "table":
+        return name is None or name in db.metadata.tables
+    if type_ == "index":
+        return not (name or "").endswith("_fts")
+    return True

@@ -15,6 +15,20 @@ from flask_login import current_user
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 
+def catalog_languages() -> list[str]:
+    """The languages that have a catalog under ``translations/``, English (the source language) first."""
+    found = {p.parent.parent.name for p in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")}
+    return ["en", *sorted(found - {"en"})]
+
+
+def language_name(code: str) -> str:
+    """A language's name in that language, e.g. "Türkçe" for ``tr``."""
+    try:
+        return _locale(code).get_display_name(code).capitalize()
+    except (ValueError, TypeError):
+        return code
+
+
 def languages() -> list[str]:
     """The locale codes the app offers."""
     return current_app.config["LANGUAGES"]

@@ -12,6 +12,8 @@ import os
 import uuid
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -69,6 +71,30 @@ def _wipe(app):
         _db.engine.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests start with an empty ``flask.g``, as in production.
+
+    The ``app`` fixture keeps an app context open for the test body, and a
+    request made inside it reuses that context; without this, requests would
+    share ``g`` (the logged-in user, the locale, per-request caches) with the
+    test and with each other. The database session stays shared, so the test
+    reads what the request committed.
+    """
+
+    def open(self, *args, **kwargs):
+        _clear_g()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _clear_g()
+
+
+def _clear_g():
+    if has_app_context():
+        for name in list(g):
+            g.pop(name, None)
+
+
 @pytest.fixture
 def make_app(database_url, tmp_path):
     """Build extra apps on the test database: ``make_app(plugins=[...], **config)``."""
@@ -86,6 +112,7 @@ def make_app(database_url, tmp_path):
         }
         settings.update(config)
         app = create_app(settings, plugins=plugins)
+        app.test_client_class = IsolatedClient
         with app.app_context():
             from crm.people.services import ensure_builtin_roles
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 from functools import lru_cache
 from zoneinfo import available_timezones
 
-from babel import Locale
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from crm.i18n import valid_timezone
+from crm.i18n import language_name, valid_timezone
 
 
 class MinimumPasswordLength:
@@ -47,11 +46,7 @@ def language_choices(blank_label) -> list[tuple[str, str]]:
     """The offered languages, each named in itself, after a blank choice meaning the site default."""
     choices = [("", str(blank_label))]
     for code in current_app.config["LANGUAGES"]:
-        try:
-            label = Locale.parse(code).get_display_name(code).capitalize()
-        except (ValueError, TypeError):
-            label = code
-        choices.append((code, label))
+        choices.append((code, language_name(code)))
     return choices
 
 

@@ -32,8 +32,21 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def _only(prefix):
+    """``flask db -x only=support_ revision --autogenerate``: look only at one plugin's tables."""
+
+    def include_object(obj, name, type_, reflected, compare_to):
+        table = obj if type_ == "table" else getattr(obj, "table", None)
+        return table is None or table.name.startswith(prefix)
+
+    return include_object
+
+
 def run_migrations_online():
     args = dict(migrate_ext.configure_args)
+    only = context.get_x_argument(as_dictionary=True).get("only")
+    if only:
+        args["include_object"] = _only(only)
     args.setdefault("process_revision_directives", _skip_empty)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=metadata, **args)

@@ -71,3 +71,10 @@ def crm_demo_data():
 
     return [DemoStep("support.lookups", demo.add_lookups, order=100),
             DemoStep("support.tickets", demo.add_tickets, order=110)]
+
+
+@hookimpl
+def crm_register_migrations():
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent / "migrations")

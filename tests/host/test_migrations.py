@@ -99,13 +99,23 @@ def test_migrations_build_the_schema_the_models_describe(fresh_app):
     )
 
 
+def _applied(script, current):
+    """Every revision the database is at or past, dependencies included.
+
+    Alembic keeps only the newest revision of a chain in ``alembic_version``:
+    once a plugin's branch (which depends on the host's) is applied, the
+    host's head is implied by it rather than listed.
+    """
+    return {r.revision for r in script.iterate_revisions(tuple(current), "base")}
+
+
 def test_migrations_reach_every_head(fresh_app):
     with fresh_app.app_context():
         upgrade_database()
         script = ScriptDirectory.from_config(_alembic_config(fresh_app))
         with db.engine.connect() as conn:
             current = set(MigrationContext.configure(conn).get_current_heads())
-    assert current == set(script.get_heads())
+    assert current and set(script.get_heads()) <= _applied(script, current)
 
 
 def _branch_problems(script, owner, folder):
@@ -182,4 +192,5 @@ def test_init_twice_is_harmless(fresh_app):
         assert db.session.scalar(select(func.count()).select_from(Role)) == roles > 0
         script = ScriptDirectory.from_config(_alembic_config(fresh_app))
         with db.engine.connect() as conn:
-            assert set(MigrationContext.configure(conn).get_current_heads()) == set(script.get_heads())
+            current = set(MigrationContext.configure(conn).get_current_heads())
+        assert set(script.get_heads()) <= _applied(script, current)
