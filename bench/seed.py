@@ -1,0 +1,188 @@
+"""Fill a fresh database with a benchmark desk: 100,000 tickets and one ticket with 50 replies.
+
+    python bench/seed.py sqlite:////path/to/bench.sqlite3 [--tickets 100000]
+
+Rows go in through bulk inserts shaped like the support plugin's models,
+then the maintained counters (per-status counts, the ticket number counter,
+each ticket's post count) are set as the services would have left them.
+The database is emptied first. Staff who log in (password ``bench-password``):
+``agent@bench.example`` (staff role, all departments) and
+``admin@bench.example`` (admin). The ticket with 50 replies is printed.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert, select  # noqa: E402
+
+PASSWORD = "bench-password"
+AGENT = "agent@bench.example"
+ADMIN = "admin@bench.example"
+DEPARTMENTS = ["Sales", "Billing", "Technical", "Returns", "Partners"]
+BRANDS = ["Acme Cloud", "Acme Mobile", "Acme Retail"]
+TAGS = ["vip", "refund", "bug", "feature-request", "urgent-callback", "invoice", "login", "shipping"]
+SUBJECTS = [
+    "Cannot log in to the dashboard", "Invoice amount looks wrong", "Where is my order?",
+    "Sipariş durumu hakkında", "Fatura bilgisi güncelleme", "App crashes on start",
+    "Password reset email never arrives", "Need a copy of last month's invoice", "Upgrade our plan",
+    "Şifre sıfırlama bağlantısı çalışmıyor", "Export to CSV fails", "Refund request",
+]
+MESSAGES = [
+    "Hello, I have a problem with this since yesterday. Could you please help?",
+    "Merhaba, dünden beri bu sorunu yaşıyorum. Yardımcı olabilir misiniz?",
+    "Thanks for the quick answer, it works now.",
+    "We checked your account and fixed the issue. Please try again.",
+    "Customer called twice about this; looks like a duplicate payment.",
+]
+CHUNK = 10_000
+BIG_TICKET_REPLIES = 50
+
+
+def _chunks(rows: list, size: int = CHUNK):
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def seed(tickets: int, rng: random.Random) -> str:
+    """Add every row; return the number of the ticket with 50 replies. The caller commits."""
+    from crm.extensions import db
+    from crm.people.models import Company, Contact, Department, DepartmentMember, User
+    from crm.people.services import ensure_builtin_roles
+    from plugins.support import counts, statuses
+    from plugins.support.models import Brand, Post, Tag, Ticket, TicketCounter, TicketHistory, ticket_tags
+    from plugins.support.numbers import format_number
+
+    roles = ensure_builtin_roles()
+    statuses.ensure_defaults()
+    db.session.flush()
+    departments = [Department(name=name) for name in DEPARTMENTS]
+    db.session.add_all(departments)
+    db.session.add_all(Brand(name=name, position=i) for i, name in enumerate(BRANDS))
+    db.session.add_all(Tag(name=name) for name in TAGS)
+    db.session.flush()
+
+    agent = User(email=AGENT, name="Ayşe Agent", role_id=roles["staff"].id, locale="en", timezone="Europe/Istanbul")
+    admin = User(email=ADMIN, name="Bench Admin", role_id=roles["admin"].id)
+    staff = [User(email=f"staff{i}@bench.example", name=f"Staff {i:02d}", role_id=roles["staff"].id)
+             for i in range(1, 13)]
+    agent.set_password(PASSWORD)
+    admin.set_password(PASSWORD)
+    db.session.add_all([agent, admin, *staff])
+    db.session.flush()
+    for department in departments:
+        db.session.add(DepartmentMember(department_id=department.id, user_id=agent.id))
+    for i, user in enumerate(staff):
+        db.session.add(DepartmentMember(department_id=departments[i % len(departments)].id, user_id=user.id))
+
+    db.session.execute(insert(Company), [{"name": f"Company {i:03d}", "domain": f"c{i}.example"}
+                                         for i in range(200)])
+    company_ids = list(db.session.scalars(select(Company.id)))
+    db.session.execute(insert(Contact), [
+        {"name": f"Customer {i:04d}", "email": f"customer{i}@bench.example",
+         "company_id": rng.choice(company_ids) if i % 4 else None}
+        for i in range(5000)])
+    contacts = list(db.session.execute(select(Contact.id, Contact.company_id)))
+
+    status_rows, priority_rows = statuses.statuses(), statuses.priorities()
+    brand_ids = list(db.session.scalars(select(Brand.id)))
+    tag_ids = list(db.session.scalars(select(Tag.id)))
+    members: dict[int, list[int]] = {}
+    for dep_id, user_id in db.session.execute(select(DepartmentMember.department_id, DepartmentMember.user_id)):
+        members.setdefault(dep_id, []).append(user_id)
+
+    now = datetime.utcnow().replace(microsecond=0)
+    year = now.year
+    ticket_rows = []
+    for i in range(tickets):
+        # one ticket a minute, the newest last; the newest ticket is the one with 50 replies
+        created = now - timedelta(minutes=tickets - i, seconds=rng.randint(0, 59))
+        updated = min(created + timedelta(minutes=rng.randint(1, 60 * 24 * 3)), now)
+        department = rng.choice(departments)
+        status = rng.choices(status_rows, weights=[4, 2, 2, 1, 6][:len(status_rows)] or None)[0]
+        contact_id, company_id = rng.choice(contacts)
+        assignee = rng.choice(members[department.id]) if rng.random() < 0.7 else None
+        waiting = not status.is_closed and rng.random() < 0.8
+        ticket_rows.append({
+            "number": format_number(year, i + 1), "subject": rng.choice(SUBJECTS),
+            "status_id": status.id, "priority_id": rng.choice(priority_rows).id, "department_id": department.id,
+            "service_id": None, "topic_id": None,
+            "channel": rng.choice(["email", "portal", "public_form", "internal", "phone", "chat"]),
+            "brand_id": rng.choice(brand_ids), "assignee_user_id": assignee,
+            "assignee_department_id": department.id if assignee is None and rng.random() < 0.3 else None,
+            "contact_id": contact_id, "company_id": company_id, "created_by_id": None,
+            "created_at": created, "updated_at": updated, "closed_at": updated if status.is_closed else None,
+            "waiting_since": updated if waiting else None, "post_count": 1, "email_message_id": None,
+        })
+    big = ticket_rows[-1]
+    big.update(updated_at=now, post_count=1 + BIG_TICKET_REPLIES)
+    for chunk in _chunks(ticket_rows):
+        db.session.execute(insert(Ticket), chunk)
+    db.session.merge(TicketCounter(year=year, value=tickets))
+
+    ids = dict(db.session.execute(select(Ticket.number, Ticket.id)).all())
+    post_rows, tag_rows = [], []
+    for row in ticket_rows:
+        ticket_id = ids[row["number"]]
+        text = rng.choice(MESSAGES)
+        post_rows.append({"ticket_id": ticket_id, "kind": "customer_message", "body": f"<p>{text}</p>",
+                          "body_text": text, "author_user_id": None, "author_contact_id": row["contact_id"],
+                          "created_at": row["created_at"]})
+        for tag_id in rng.sample(tag_ids, rng.choice([0, 0, 1, 2])):
+            tag_rows.append({"ticket_id": ticket_id, "tag_id": tag_id})
+    big_id = ids[big["number"]]
+    for n in range(BIG_TICKET_REPLIES):
+        text = rng.choice(MESSAGES)
+        from_customer = n % 3 == 1
+        post_rows.append({
+            "ticket_id": big_id, "kind": "customer_message" if from_customer else "public_reply",
+            "body": f"<p>{text}</p><p>Reply {n + 1}.</p>", "body_text": f"{text} Reply {n + 1}.",
+            "author_user_id": None if from_customer else rng.choice([agent.id, *(u.id for u in staff)]),
+            "author_contact_id": big["contact_id"] if from_customer else None,
+            "created_at": big["created_at"] + timedelta(minutes=n + 1),
+        })
+    for chunk in _chunks(post_rows):
+        db.session.execute(insert(Post), chunk)
+    for chunk in _chunks(tag_rows):
+        db.session.execute(insert(ticket_tags), chunk)
+    db.session.execute(insert(TicketHistory), [
+        {"ticket_id": big_id, "user_id": agent.id, "created_at": big["created_at"] + timedelta(minutes=n),
+         "field": "status", "old": old, "new": new}
+        for n, (old, new) in enumerate([("open", "in_progress"), ("in_progress", "answered"),
+                                        ("answered", "open"), ("open", "in_progress")])])
+    counts.recount()
+    return big["number"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("database_url", help="e.g. sqlite:////var/tmp/crm-bench.sqlite3")
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+
+    from crm import create_app
+    from crm.extensions import db
+
+    instance = os.environ.get("CRM_INSTANCE_PATH") or os.path.join(
+        os.environ.get("TMPDIR", "/tmp"), "crm-bench-ours", "instance")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "INSTANCE_PATH": instance})
+    started = time.monotonic()
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        number = seed(args.tickets, random.Random(args.seed))
+        db.session.commit()
+    print(f"seeded {args.tickets} tickets in {time.monotonic() - started:.1f} s; "
+          f"ticket with {BIG_TICKET_REPLIES} replies: {number}")
+
+
+if __name__ == "__main__":
+    main()
