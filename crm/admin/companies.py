@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from crm.admin.people import matches, paginate, search_term
+from crm.admin.people import delete_then_redirect, matches, paginate, search_term
 from crm.admin.views import bp
 from crm.extensions import db
 from crm.people.forms import CompanyForm, show_errors
@@ -79,14 +79,5 @@ def company_edit(company_id: int):
 def company_delete(company_id: int):
     """Delete a company; its contacts stay, without a company."""
     company = _company_or_404(company_id)
-    name = company.name
-    try:
-        delete_company(company, actor=current_user)
-        db.session.commit()
-    except InvalidChange as exc:
-        db.session.rollback()
-        for message in exc.errors.values():
-            flash(message, "error")
-        return redirect(url_for("admin.company_edit", company_id=company_id))
-    flash(_("The company %(name)s was deleted.", name=name), "success")
-    return redirect(url_for("admin.companies"))
+    return delete_then_redirect(delete_company, company, _("The company %(name)s was deleted.", name=company.name),
+                                url_for("admin.company_edit", company_id=company_id), url_for("admin.companies"))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from crm.admin.people import matches, paginate, search_term
+from crm.admin.people import delete_then_redirect, matches, paginate, search_term
 from crm.admin.views import bp
 from crm.auth.forms import language_choices, timezone_names
 from crm.extensions import db
@@ -83,14 +83,5 @@ def contact_edit(contact_id: int):
 def contact_delete(contact_id: int):
     """Delete a contact."""
     contact = _contact_or_404(contact_id)
-    name = contact.name
-    try:
-        delete_contact(contact, actor=current_user)
-        db.session.commit()
-    except InvalidChange as exc:
-        db.session.rollback()
-        for message in exc.errors.values():
-            flash(message, "error")
-        return redirect(url_for("admin.contact_edit", contact_id=contact_id))
-    flash(_("The contact %(name)s was deleted.", name=name), "success")
-    return redirect(url_for("admin.contacts"))
+    return delete_then_redirect(delete_contact, contact, _("The contact %(name)s was deleted.", name=contact.name),
+                                url_for("admin.contact_edit", contact_id=contact_id), url_for("admin.contacts"))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from crm.admin.people import paginate
+from crm.admin.people import delete_then_redirect, paginate
 from crm.admin.views import bp
 from crm.extensions import db
 from crm.people.forms import DepartmentForm, show_errors
@@ -80,14 +80,5 @@ def department_edit(department_id: int):
 def department_delete(department_id: int):
     """Delete a department (its memberships go with it)."""
     department = _department_or_404(department_id)
-    name = department.name
-    try:
-        delete_department(department, actor=current_user)
-        db.session.commit()
-    except InvalidChange as exc:
-        db.session.rollback()
-        for message in exc.errors.values():
-            flash(message, "error")
-        return redirect(url_for("admin.department_edit", department_id=department_id))
-    flash(_("The department %(name)s was deleted.", name=name), "success")
-    return redirect(url_for("admin.departments"))
+    return delete_then_redirect(delete_department, department, _("The department %(name)s was deleted.", name=department.name),
+                                url_for("admin.department_edit", department_id=department_id), url_for("admin.departments"))

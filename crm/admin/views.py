@@ -1,6 +1,5 @@
 """The admin blueprint; every route in it is for admins only (checked once, before each request)."""
 from flask import Blueprint, render_template
-from flask_login import current_user
 
 from crm.auth.permissions import admin_required
 
