@@ -31,6 +31,8 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--show-sql", action="store_true", help="print the statements of one request")
+    parser.add_argument("--dump", metavar="PREFIX", help="also write PREFIX-list.prof and PREFIX-ticket.prof")
+    parser.add_argument("--only", choices=["list", "ticket"], help="profile one page only")
     args = parser.parse_args()
 
     from crm import create_app
@@ -52,6 +54,8 @@ def main() -> None:
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda c, cur, stmt, *a: statements.append(stmt))
     for name, url in (("list", "/support/tickets"), ("ticket", f"/support/tickets/{number}")):
+        if args.only and args.only != name:
+            continue
         for _ in range(5):
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
@@ -74,6 +78,8 @@ def main() -> None:
             client.get(url)
         elapsed = (time.perf_counter() - started) / args.requests
         print(f"   {elapsed * 1000:.2f} ms per request without it ({1 / elapsed:.0f} requests/s in one process)")
+        if args.dump:
+            profiler.dump_stats(f"{args.dump}-{name}.prof")
         pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
 
 

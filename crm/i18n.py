@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale
 from babel.dates import format_datetime as babel_format_datetime
 from flask import current_app, has_app_context, has_request_context, request
-from flask_babel import get_locale
+from flask.globals import _cv_app
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
@@ -91,6 +92,61 @@ def _format(value: datetime, fmt: str, code: str, tz: str) -> str:
     return babel_format_datetime(aware, fmt, tzinfo=aware.tzinfo, locale=_locale(code))
 
 
+def _babel_state():
+    """Flask-Babel's per-context state (locale, timezone, translations), or None outside an app context.
+
+    Read straight from the app context: going through Flask-Babel's helpers
+    costs several context-local lookups per call, which adds up over the
+    hundreds of strings and dates a page formats.
+    """
+    app_ctx = _cv_app.get(None)
+    return getattr(app_ctx.g, "_flask_babel", None) if app_ctx is not None else None
+
+
+def _viewer_locale_and_zone() -> tuple[str, str]:
+    """(locale code, timezone name) of the current context; ``force_locale`` is honoured."""
+    if not has_app_context():
+        return "en", "UTC"
+    state = _babel_state()
+    locale = getattr(state, "babel_locale", None)
+    zone = getattr(state, "babel_tzinfo", None)
+    if locale is None or zone is None:
+        from flask_babel import get_timezone
+
+        locale, zone = get_locale(), get_timezone()
+    return str(locale), str(zone)
+
+
+def fast_gettext(string: str) -> str:
+    """Flask-Babel's ``gettext`` for templates, with the translations looked up once per locale and context.
+
+    The bound ``ugettext`` is kept next to Flask-Babel's own locale cache and
+    reused while that locale object is the current one, so ``force_locale``
+    and ``refresh`` (which replace it) are honoured.
+    """
+    state = _babel_state()
+    if state is not None:
+        cached = getattr(state, "crm_ugettext", None)
+        if cached is not None and cached[0] is getattr(state, "babel_locale", None):
+            return cached[1](string)
+    translations = get_translations()
+    state = _babel_state()
+    if state is not None and getattr(state, "babel_locale", None) is not None:
+        state.crm_ugettext = (state.babel_locale, translations.ugettext)
+    return translations.ugettext(string)
+
+
+def install_fast_gettext(app) -> None:
+    """Make templates' ``_()``/``gettext()`` use :func:`fast_gettext` (after Flask-Babel set up Jinja)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=fast_gettext,
+        ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
+    )
+
+
 def format_datetime(value: datetime | None, fmt: str = "short") -> str:
     """Format a stored (naive UTC) datetime for the viewer: their locale and timezone.
 
@@ -105,17 +161,49 @@ def format_datetime(value: datetime | None, fmt: str = "short") -> str:
         return ""
     if value.tzinfo is not None:
         value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    if has_app_context():
-        from flask_babel import get_timezone
-
-        code, tz = str(get_locale()), str(get_timezone())
-    else:
-        code, tz = "en", "UTC"
+    code, tz = _viewer_locale_and_zone()
     return _format(value.replace(second=0, microsecond=0) if fmt == "short" else value, fmt, code, tz)
 
 
-def format_age(seconds: float) -> str:
-    """A short, localized duration such as "3 h" or "2 days" (rounded down)."""
+def datetime_formatter(fmt: str = "short"):
+    """A function formatting many datetimes like :func:`format_datetime`, with the viewer's
+    locale and timezone looked up once (for lists: one lookup per page instead of per row)."""
+    code, tz = _viewer_locale_and_zone()
+
+    def formatter(value: datetime | None) -> str:
+        if value is None:
+            return ""
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return _format(value.replace(second=0, microsecond=0) if fmt == "short" else value, fmt, code, tz)
+
+    return formatter
+
+
+# babel's units for format_timedelta, largest first (seconds per unit)
+_AGE_UNITS = (("year", 3600 * 24 * 365), ("month", 3600 * 24 * 30), ("week", 3600 * 24 * 7),
+              ("day", 3600 * 24), ("hour", 3600), ("minute", 60), ("second", 1))
+_ages: dict[tuple, str] = {}
+
+
+def format_age(seconds: float, locale=None) -> str:
+    """A short, localized duration such as "3 h" or "2 days" (babel's ``format_timedelta``, threshold 1).
+
+    Memoised on what the output depends on: the locale, the largest unit
+    that fits and the rounded number of that unit.
+    """
     from babel.dates import format_timedelta
 
-    return format_timedelta(seconds, threshold=1, format="short", locale=get_locale())
+    code = str(locale or get_locale())
+    magnitude = abs(seconds)
+    key: tuple = (code, "second", 1 if magnitude > 0 else 0)  # under a second: babel's granularity rule
+    for unit, size in _AGE_UNITS:
+        if magnitude / size >= 1:
+            key = (code, unit, int(round(magnitude / size)))
+            break
+    found = _ages.get(key)
+    if found is None:
+        if len(_ages) > 10_000:
+            _ages.clear()
+        found = _ages[key] = format_timedelta(seconds, threshold=1, format="short", locale=code)
+    return found

@@ -6,6 +6,7 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
 from crm import i18n
@@ -28,7 +29,8 @@ def load_user(user_id: str):
 
     if user_id.startswith("staff:"):
         try:
-            user = db.session.get(User, int(user_id[6:]))
+            # memberships in the same query: access checks on every page read them
+            user = db.session.get(User, int(user_id[6:]), options=[joinedload(User.memberships)])
         except ValueError:
             return None
         return user if user is not None and user.active else None
@@ -39,10 +41,11 @@ def navigation(area: str) -> list:
     """The enabled plugins' navigation items for ``area`` that the current user may see, in order."""
     from crm.auth.permissions import has_permission
 
+    user = current_user._get_current_object()
     items = []
-    for result in current_app.extensions["crm"].hook.crm_navigation_items(area=area, user=current_user):
+    for result in current_app.extensions["crm"].hook.crm_navigation_items(area=area, user=user):
         for item in result or ():
-            if item.permission and not has_permission(current_user, item.permission):
+            if item.permission and not has_permission(user, item.permission):
                 continue
             items.append(item)
     return sorted(items, key=lambda i: (i.order, str(i.label)))
@@ -102,11 +105,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         nav=navigation,
         slot=slot,
-        has_permission=lambda name: has_permission(current_user, name),
+        has_permission=lambda name: has_permission(current_user._get_current_object(), name),
         languages=i18n.languages,
         site_name=_site_name,
         get_locale=get_locale,
     )
+    i18n.install_fast_gettext(app)
     app.jinja_env.filters["datetime"] = i18n.format_datetime
     app.jinja_env.filters["age"] = i18n.format_age
     app.register_error_handler(CSRFError, _csrf_error)

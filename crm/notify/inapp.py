@@ -66,7 +66,7 @@ def _collect(app: Flask) -> dict[str, tuple[str, Renderer]]:
 def init_app(app: Flask) -> None:
     """Collect the notification kinds (failing at start-up on duplicates) and add the template helper."""
     app.extensions["crm_notification_kinds"] = _collect(app)
-    app.jinja_env.globals["unread_notifications"] = lambda: unread_count(current_user)
+    app.jinja_env.globals["unread_notifications"] = lambda: unread_count(current_user._get_current_object())
 
 
 def kinds() -> dict[str, tuple[str, Renderer]]:

@@ -136,12 +136,20 @@ def tags_by_name(names: Iterable[str], create: bool = True) -> list[Tag]:
     return out
 
 
-def assignable_users(department_id: int | None = None) -> list[User]:
-    """Active staff who may be assigned tickets (of ``department_id`` when staff see only their departments)."""
+def assignable_users(department_id: int | None = None, memberships: bool = True) -> list[User]:
+    """Active staff who may be assigned tickets (of ``department_id`` when staff see only their departments).
+
+    With ``memberships=False`` the users' department memberships are not
+    loaded up front (pages that only show names save a query).
+    """
+    from sqlalchemy.orm import lazyload
+
     from crm.people.models import Role
 
     kinds = ["admin", "staff"] + (["member"] if settings.get("support.members_access") else [])
     stmt = select(User).join(Role).where(User.active.is_(True), Role.kind.in_(kinds)).order_by(User.name)
+    if not memberships:
+        stmt = stmt.options(lazyload(User.memberships))
     if department_id and settings.get("support.staff_department_only"):
         stmt = stmt.where((Role.kind == "admin") | User.id.in_(
             select(DepartmentMember.user_id).where(DepartmentMember.department_id == department_id)))

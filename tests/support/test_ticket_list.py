@@ -155,10 +155,15 @@ def _queries(client, count_queries, url):
     return q.count
 
 
-@pytest.mark.parametrize("url", ["/support/tickets", "/support/tickets?q=ticket&tag=common&sort=-priority"])
-def test_query_count_does_not_grow_with_page_size(app, admin_client, desk, factory, count_queries, url):
+@pytest.mark.parametrize("url, expected", [
+    # counted by the tests' session, which may already hold the user; bench/ reports a server's counts
+    ("/support/tickets", 7),
+    ("/support/tickets?q=ticket&tag=common&sort=-priority", 8),  # and the filtered total
+])
+def test_query_count_does_not_grow_with_page_size(app, admin_client, desk, factory, count_queries, url, expected):
     _make_tickets(desk, factory, 5)
     small = _queries(admin_client, count_queries, url)
+    assert small == expected
     _make_tickets(desk, factory, 45)
     assert len(_numbers(admin_client.get(url).get_data(as_text=True))) == 50
     assert _queries(admin_client, count_queries, url) == small

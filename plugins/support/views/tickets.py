@@ -4,38 +4,43 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from crm import settings
+from crm import i18n, settings
 from crm.extensions import db
-from crm.people.models import Department
+from crm.people.models import Company, Contact, User
 from crm.storage import storage
 from crm.timeutil import utcnow
 from plugins.support import access, listing, services, statuses
+from plugins.support import lookups as lookup_cache
 from plugins.support import permissions as perms
 from plugins.support.forms import EditTicketForm, NoteForm, ReplyForm
-from plugins.support.models import CHANNELS, Attachment, Brand, Post, Service, Ticket, TicketHistory
+from plugins.support.models import CHANNELS, Attachment, Post, Ticket, TicketHistory
 from plugins.support.views import bp
+
+CHANNEL_LABELS = {
+    "email": _l("Email"), "portal": _l("Portal"), "public_form": _l("Public form"), "internal": _l("Internal"),
+    "chat": _l("Chat"), "api": _l("API"), "phone": _l("Phone"),
+}
+
 
 def channel_label(key: str) -> str:
     """A channel's translated name."""
-    labels = {
-        "email": _("Email"), "portal": _("Portal"), "public_form": _("Public form"), "internal": _("Internal"),
-        "chat": _("Chat"), "api": _("API"), "phone": _("Phone"),
-    }
-    return labels.get(key, key)
+    label = CHANNEL_LABELS.get(key)
+    return str(label) if label is not None else key
 
 
 def desk_required(view):
     """Anonymous users go to the login page; users who may not use the desk get 403."""
     @wraps(view)
     def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated:
+        user = current_user._get_current_object()  # one context lookup instead of one per attribute
+        if not user.is_authenticated:
             return current_app.login_manager.unauthorized()
-        if not access.may_use_desk(current_user):
+        if not access.may_use_desk(user):
             abort(403)
         return view(*args, **kwargs)
 
@@ -43,15 +48,15 @@ def desk_required(view):
 
 
 def _lookups() -> dict:
-    """The rows the list and ticket pages offer in their selectors (a fixed number of queries)."""
+    """The rows the list and ticket pages offer in their selectors (cached per process and generation)."""
     use_services = settings.get("support.use_services")
+    rows = lookup_cache.current()
     return {
-        "statuses": statuses.statuses(),
-        "priorities": statuses.priorities(),
-        "departments": list(db.session.scalars(select(Department).order_by(Department.name))),
-        "brands": list(db.session.scalars(select(Brand).order_by(Brand.position, Brand.name))),
-        "services": list(db.session.scalars(select(Service).order_by(Service.position, Service.name)))
-        if use_services else [],
+        "statuses": rows.statuses,
+        "priorities": rows.priorities,
+        "departments": rows.departments,
+        "brands": rows.brands,
+        "services": rows.services if use_services else (),
         "use_services": use_services,
         "status_label": statuses.status_label,
         "priority_label": statuses.priority_label,
@@ -72,19 +77,28 @@ def _waited(ticket: Ticket) -> float | None:
 @desk_required
 def tickets():
     """The staff ticket list (S-3)."""
+    user = current_user._get_current_object()
     filters = listing.Filters.from_args(request.args)
     if filters.invalid:
         flash(_("Some filters were not understood and were ignored."), "error")
-    totals = listing.status_counts(current_user)
-    page = listing.ticket_page(current_user, filters, status_totals=totals)
+    totals = listing.status_counts(user)
+    page = listing.ticket_page(user, filters, status_totals=totals)
+    # formatted here, with the viewer's locale and timezone looked up once for the whole page
+    formatted, now, locale = i18n.datetime_formatter(), utcnow(), get_locale()
+    for row in page.items:
+        row.updated_label = formatted(row.updated_at)
+        if row.waiting_since is not None:
+            row.waited_label = i18n.format_age(max((now - row.waiting_since).total_seconds(), 0), locale)
     lookups = _lookups()
-    users = services.assignable_users()
+    users = services.assignable_users(memberships=False)
     return render_template(
         "support/tickets.html", page=page, filters=filters, totals=totals, users=users,
         status_by_id={s.id: s for s in lookups["statuses"]},
-        priority_by_id={p.id: p for p in lookups["priorities"]}, waited=_waited,
-        may_edit=access.can(current_user, perms.EDIT), may_assign=access.can(current_user, perms.ASSIGN),
-        may_delete=access.can_delete(current_user), sorts=listing.SORTS,
+        priority_by_id={p.id: p for p in lookups["priorities"]},
+        status_names={s.id: statuses.status_label(s) for s in lookups["statuses"]},
+        priority_names={p.id: statuses.priority_label(p) for p in lookups["priorities"]},
+        may_edit=access.can(user, perms.EDIT), may_assign=access.can(user, perms.ASSIGN),
+        may_delete=access.can_delete(user), sorts=listing.SORTS,
         new_ticket_endpoint="support.new_ticket" if "support.new_ticket" in current_app.view_functions else None,
         **lookups,
     )
@@ -138,8 +152,11 @@ def bulk():
 # ticket page ----------------------------------------------------------------------------------
 
 def _ticket(number: str) -> Ticket:
-    return access.visible_ticket_or_404(current_user, number, options=(
-        joinedload(Ticket.contact), joinedload(Ticket.company), joinedload(Ticket.assignee_user),
+    # company managers and user memberships are not shown: leave them to lazy loading
+    return access.visible_ticket_or_404(current_user._get_current_object(), number, options=(
+        joinedload(Ticket.contact).joinedload(Contact.company).lazyload(Company.managers),
+        joinedload(Ticket.company).lazyload(Company.managers),
+        joinedload(Ticket.assignee_user).lazyload(User.memberships),
         joinedload(Ticket.assignee_department), joinedload(Ticket.department), joinedload(Ticket.brand),
         joinedload(Ticket.service), joinedload(Ticket.topic), selectinload(Ticket.tags),
     ))
@@ -172,21 +189,23 @@ def _fill_choices(form: EditTicketForm | None, reply: ReplyForm | None, lookups:
 
 def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteForm | None = None,
                    edit: EditTicketForm | None = None, status_code: int = 200):
+    user = current_user._get_current_object()
     lookups = _lookups()
     descending = settings.get("support.reply_order") == "desc"
     posts = list(db.session.scalars(
         select(Post).where(Post.ticket_id == ticket.id)
-        .options(joinedload(Post.author_user), joinedload(Post.author_contact), selectinload(Post.attachments))
+        .options(joinedload(Post.author_user).lazyload(User.memberships),
+                 joinedload(Post.author_contact).lazyload(Contact.company), selectinload(Post.attachments))
         .order_by(Post.id.desc() if descending else Post.id.asc())
     ).unique())
     history = list(db.session.scalars(
         select(TicketHistory).where(TicketHistory.ticket_id == ticket.id)
-        .options(joinedload(TicketHistory.user)).order_by(TicketHistory.id.desc()).limit(50)
+        .options(joinedload(TicketHistory.user).lazyload(User.memberships)).order_by(TicketHistory.id.desc()).limit(50)
     ).unique())
-    users = services.assignable_users(ticket.department_id)
+    users = services.assignable_users(ticket.department_id, memberships=False)
     if reply is None:
         reply = ReplyForm(formdata=None)
-        default = statuses.status_by_key(settings.get("support.default_reply_status"))
+        default = lookup_cache.current().status_by_key(settings.get("support.default_reply_status"))
         reply.status.data = str(default.id) if default else str(ticket.status_id)
     if note is None:
         note = NoteForm(formdata=None)
@@ -206,8 +225,8 @@ def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteFor
         status=status_by_id.get(ticket.status_id),
         priority=next((p for p in lookups["priorities"] if p.id == ticket.priority_id), None),
         history_label=_history_label, waited=_waited(ticket),
-        may_reply=access.can(current_user, perms.REPLY), may_edit=access.can(current_user, perms.EDIT),
-        may_assign=access.can(current_user, perms.ASSIGN), may_delete=access.can_delete(current_user),
+        may_reply=access.can(user, perms.REPLY), may_edit=access.can(user, perms.EDIT),
+        may_assign=access.can(user, perms.ASSIGN), may_delete=access.can_delete(user),
         max_attachments=settings.get("support.max_attachments"),
         allowed_types=", ".join(settings.get("support.allowed_file_types")), **lookups,
     ), status_code
@@ -217,10 +236,10 @@ def _history_label(row: TicketHistory, value: str | None) -> str:
     if value is None:
         return "—"
     if row.field == "status":
-        found = statuses.status_by_key(value)
+        found = lookup_cache.current().status_by_key(value)
         return statuses.status_label(found) if found else value
     if row.field == "priority":
-        found = statuses.priority_by_key(value)
+        found = lookup_cache.current().priority_by_key(value)
         return statuses.priority_label(found) if found else value
     return value
 
@@ -297,7 +316,7 @@ def edit(number):
         abort(403)
     form = EditTicketForm()
     lookups = _lookups()
-    _fill_choices(form, None, lookups, services.assignable_users())
+    _fill_choices(form, None, lookups, services.assignable_users(memberships=False))
     # fields the page did not show are not submitted: leave them out of validation
     hidden = [] if lookups["use_services"] and may_edit else ["service"]
     if not may_edit:

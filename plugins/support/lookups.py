@@ -1,0 +1,106 @@
+"""The desk's selector rows (statuses, priorities, departments, brands, services), cached per process.
+
+The ticket list and ticket page show these small admin-managed tables on
+every request. They are read once per value of their own generation counter into plain
+read-only rows; any ORM write to them bumps the generation (see
+:func:`crm.generation.watch`), so every worker reloads them after a change.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from crm import generation
+from crm.extensions import db
+from crm.people.models import Department
+from plugins.support import statuses
+from plugins.support.models import Brand, Priority, Service, Status
+
+KEY = "support.lookups"
+generation.watch(KEY, Status, Priority, Brand, Service, Department)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRow:
+    """A status as the pages show it."""
+
+    id: int
+    key: str
+    name: str
+    colour: str
+    position: int
+    is_closed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityRow:
+    """A priority as the pages show it."""
+
+    id: int
+    key: str
+    name: str
+    colour: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class NamedRow:
+    """A department, brand or service: an id and a name."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """Every selector row, in display order."""
+
+    statuses: tuple[StatusRow, ...]
+    priorities: tuple[PriorityRow, ...]
+    departments: tuple[NamedRow, ...]
+    brands: tuple[NamedRow, ...]
+    services: tuple[NamedRow, ...]
+
+    def status(self, status_id: int | None) -> StatusRow | None:
+        """The status with this id, or None."""
+        return next((s for s in self.statuses if s.id == status_id), None)
+
+    def priority(self, priority_id: int | None) -> PriorityRow | None:
+        """The priority with this id, or None."""
+        return next((p for p in self.priorities if p.id == priority_id), None)
+
+    def status_by_key(self, key: str | None) -> StatusRow | None:
+        """The status with this key, or None."""
+        return next((s for s in self.statuses if s.key == key), None)
+
+    def priority_by_key(self, key: str | None) -> PriorityRow | None:
+        """The priority with this key, or None."""
+        return next((p for p in self.priorities if p.key == key), None)
+
+
+def _load() -> Lookups:
+    return Lookups(
+        statuses=tuple(StatusRow(s.id, s.key, s.name, s.colour, s.position, s.is_closed)
+                       for s in statuses.statuses()),
+        priorities=tuple(PriorityRow(p.id, p.key, p.name, p.colour, p.position) for p in statuses.priorities()),
+        departments=tuple(NamedRow(*r) for r in db.session.execute(
+            select(Department.id, Department.name).order_by(Department.name))),
+        brands=tuple(NamedRow(*r) for r in db.session.execute(
+            select(Brand.id, Brand.name).order_by(Brand.position, Brand.name))),
+        services=tuple(NamedRow(*r) for r in db.session.execute(
+            select(Service.id, Service.name).order_by(Service.position, Service.name))),
+    )
+
+
+def current() -> Lookups:
+    """The selector rows, read at most once per process and generation of :data:`KEY`."""
+    cache = current_app.extensions.setdefault("support_lookups", {})
+    now = generation.read(KEY)
+    found = cache.get("rows")
+    if found is None or found[0] != now:
+        # statuses() may seed the defaults and commit, which moves the generation: read it again
+        rows = _load()
+        cache["rows"] = found = (generation.read(KEY), rows)
+    return found[1]
