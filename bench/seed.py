@@ -29,19 +29,9 @@ ADMIN = "admin@bench.example"
 DEPARTMENTS = ["Sales", "Billing", "Technical", "Returns", "Partners"]
 BRANDS = ["Acme Cloud", "Acme Mobile", "Acme Retail"]
 TAGS = ["vip", "refund", "bug", "feature-request", "urgent-callback", "invoice", "login", "shipping"]
-SUBJECTS = [
-    "Cannot log in to the dashboard", "Invoice amount looks wrong", "Where is my order?",
-    "Sipariş durumu hakkında", "Fatura bilgisi güncelleme", "App crashes on start",
-    "Password reset email never arrives", "Need a copy of last month's invoice", "Upgrade our plan",
-    "Şifre sıfırlama bağlantısı çalışmıyor", "Export to CSV fails", "Refund request",
-]
-MESSAGES = [
-    "Hello, I have a problem with this since yesterday. Could you please help?",
-    "Merhaba, dünden beri bu sorunu yaşıyorum. Yardımcı olabilir misiniz?",
-    "Thanks for the quick answer, it works now.",
-    "We checked your account and fixed the issue. Please try again.",
-    "Customer called twice about this; looks like a duplicate payment.",
-]
+# The demo's texts, so benchmark pages render what a real desk shows.
+from plugins.support.demo import MESSAGES, SUBJECTS  # noqa: E402
+
 CHUNK = 10_000
 BIG_TICKET_REPLIES = 50
 
