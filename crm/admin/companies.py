@@ -1,7 +1,7 @@
 """Admin pages: companies (customer accounts) and their customer managers."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -15,10 +15,7 @@ from crm.people.services import InvalidChange, delete_company, save_company, sta
 
 
 def _company_or_404(company_id: int) -> Company:
-    company = db.session.get(Company, company_id)
-    if company is None:
-        abort(404)
-    return company
+    return db.get_or_404(Company, company_id)
 
 
 @bp.get("/companies")

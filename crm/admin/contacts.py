@@ -1,7 +1,7 @@
 """Admin pages: contacts (customer people)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,10 +18,7 @@ from crm.people.services import CONTACT_FIELDS, InvalidChange, delete_contact, s
 
 
 def _contact_or_404(contact_id: int) -> Contact:
-    contact = db.session.get(Contact, contact_id)
-    if contact is None:
-        abort(404)
-    return contact
+    return db.get_or_404(Contact, contact_id)
 
 
 @bp.get("/contacts")

@@ -1,7 +1,7 @@
 """Admin pages: departments, their members and managers."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,10 +17,7 @@ from crm.people.services import InvalidChange, delete_department, save_departmen
 
 
 def _department_or_404(department_id: int) -> Department:
-    department = db.session.get(Department, department_id)
-    if department is None:
-        abort(404)
-    return department
+    return db.get_or_404(Department, department_id)
 
 
 @bp.get("/departments")

@@ -1,7 +1,7 @@
 """Admin pages: roles and their grants (one checkbox per permission of an enabled plugin)."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -38,10 +38,7 @@ def _prepare(form: RoleForm, role: Role | None) -> list:
 
 
 def _role_or_404(role_id: int) -> Role:
-    role = db.session.get(Role, role_id)
-    if role is None:
-        abort(404)
-    return role
+    return db.get_or_404(Role, role_id)
 
 
 @bp.get("/roles")

@@ -1,7 +1,7 @@
 """Admin pages: staff users (list, create, edit, deactivate, reactivate, send a password link)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -28,10 +28,7 @@ def _fill_choices(form: StaffForm) -> dict[int, Role]:
 
 
 def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
+    return db.get_or_404(User, user_id)
 
 
 @bp.get("/staff")

@@ -89,26 +89,24 @@ def _resolve(model, value, field: str, required: bool = False):
     return row
 
 
-def _status(value) -> Status:
-    if isinstance(value, Status):
+def _by_key_or_id(model, value, field: str, by_key):
+    """A status or priority given as the row, its key or its id; a bad value is a :class:`TicketError`."""
+    if isinstance(value, model):
         return value
     if isinstance(value, str) and not value.isdigit():
-        found = statuses.status_by_key(value)
+        found = by_key(value)
         if found is None:
-            raise TicketError(_("Choose one of the offered values."), "status")
+            raise TicketError(_("Choose one of the offered values."), field)
         return found
-    return _resolve(Status, value, "status", required=True)
+    return _resolve(model, value, field, required=True)
+
+
+def _status(value) -> Status:
+    return _by_key_or_id(Status, value, "status", statuses.status_by_key)
 
 
 def _priority(value) -> Priority:
-    if isinstance(value, Priority):
-        return value
-    if isinstance(value, str) and not value.isdigit():
-        found = statuses.priority_by_key(value)
-        if found is None:
-            raise TicketError(_("Choose one of the offered values."), "priority")
-        return found
-    return _resolve(Priority, value, "priority", required=True)
+    return _by_key_or_id(Priority, value, "priority", statuses.priority_by_key)
 
 
 def tags_by_name(names: Iterable[str], create: bool = True) -> list[Tag]:

@@ -62,32 +62,29 @@ def forget() -> None:
         g.pop("support_priorities", None)
 
 
-def statuses() -> list[Status]:
-    """Every status in display order, seeded on first use; read once per request."""
-    if has_request_context() and "support_statuses" in g:
-        return g.support_statuses
-    rows = list(db.session.scalars(select(Status).order_by(Status.position, Status.id)))
+def _ordered(model, cache_key: str) -> list:
+    """Every row of ``model`` in display order, seeded on first use; read once per request."""
+    if has_request_context() and cache_key in g:
+        return g.get(cache_key)
+    query = select(model).order_by(model.position, model.id)
+    rows = list(db.session.scalars(query))
     if not rows:
         ensure_defaults()
         db.session.commit()
-        rows = list(db.session.scalars(select(Status).order_by(Status.position, Status.id)))
+        rows = list(db.session.scalars(query))
     if has_request_context():
-        g.support_statuses = rows
+        setattr(g, cache_key, rows)
     return rows
+
+
+def statuses() -> list[Status]:
+    """Every status in display order, seeded on first use; read once per request."""
+    return _ordered(Status, "support_statuses")
 
 
 def priorities() -> list[Priority]:
     """Every priority in display order, seeded on first use; read once per request."""
-    if has_request_context() and "support_priorities" in g:
-        return g.support_priorities
-    rows = list(db.session.scalars(select(Priority).order_by(Priority.position, Priority.id)))
-    if not rows:
-        ensure_defaults()
-        db.session.commit()
-        rows = list(db.session.scalars(select(Priority).order_by(Priority.position, Priority.id)))
-    if has_request_context():
-        g.support_priorities = rows
-    return rows
+    return _ordered(Priority, "support_priorities")
 
 
 def status_label(status: Status | None) -> str:
