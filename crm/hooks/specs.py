@@ -39,7 +39,7 @@ def crm_add_hookspecs(pm):
 
         @hookimpl
         def crm_add_hookspecs(pm):
-            from plugins.support import hookspecs
+            from crm_hello import hookspecs
             pm.add_hookspecs(hookspecs)
     """
 
