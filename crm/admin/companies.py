@@ -6,12 +6,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from crm.admin.people import delete_then_redirect, matches, paginate, search_term
+from crm.admin.people import delete_then_redirect, matches, paginate, saving, search_term
 from crm.admin.views import bp
 from crm.extensions import db
-from crm.people.forms import CompanyForm, show_errors
+from crm.people.forms import CompanyForm
 from crm.people.models import Company, Contact
-from crm.people.services import InvalidChange, delete_company, save_company, staff_choices
+from crm.people.services import delete_company, save_company, staff_choices
 
 
 def _company_or_404(company_id: int) -> Company:
@@ -45,15 +45,11 @@ def _edit(company: Company | None):
     current = [u.id for u in company.managers] if company is not None else []
     form.managers.choices = staff_choices(include_ids=current, staff_only=True)
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             company, changes = save_company(company, name=form.name.data, domain=form.domain.data or "",
                                             notes=form.notes.data or "", manager_ids=form.managers.data or [],
                                             actor=current_user)
-            db.session.commit()
-        except InvalidChange as exc:
-            db.session.rollback()
-            show_errors(form, exc.errors)
-        else:
+        if outcome.saved:
             flash(_("The company %(name)s was saved.", name=company.name) if changes else _("Nothing changed."),
                   "success")
             return redirect(url_for("admin.companies"))

@@ -5,16 +5,15 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from crm.admin.people import delete_then_redirect, matches, paginate, search_term
+from crm.admin.people import delete_then_redirect, matches, paginate, saving, search_term
 from crm.admin.views import bp
 from crm.auth.forms import language_choices, timezone_names
 from crm.extensions import db
-from crm.people.forms import ContactForm, show_errors
+from crm.people.forms import ContactForm
 from crm.people.models import Company, Contact
-from crm.people.services import CONTACT_FIELDS, InvalidChange, delete_contact, save_contact
+from crm.people.services import CONTACT_FIELDS, delete_contact, save_contact
 
 
 def _contact_or_404(contact_id: int) -> Contact:
@@ -48,16 +47,9 @@ def _edit(contact: Contact | None):
     form.locale.choices = language_choices(_l("Site default"))
     if form.validate_on_submit():
         values = {key: form[key].data for key in CONTACT_FIELDS}
-        try:
+        with saving(form, email=_("Another contact already uses this email address.")) as outcome:
             contact, changes = save_contact(contact, values, actor=current_user)
-            db.session.commit()
-        except InvalidChange as exc:
-            db.session.rollback()
-            show_errors(form, exc.errors)
-        except IntegrityError:
-            db.session.rollback()
-            show_errors(form, {"email": _("Another contact already uses this email address.")})
-        else:
+        if outcome.saved:
             flash(_("The contact %(name)s was saved.", name=contact.name) if changes else _("Nothing changed."),
                   "success")
             return redirect(url_for("admin.contacts"))

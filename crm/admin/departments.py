@@ -5,15 +5,14 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from crm.admin.people import delete_then_redirect, paginate
+from crm.admin.people import delete_then_redirect, paginate, saving
 from crm.admin.views import bp
 from crm.extensions import db
-from crm.people.forms import DepartmentForm, show_errors
+from crm.people.forms import DepartmentForm
 from crm.people.models import Department, DepartmentMember
-from crm.people.services import InvalidChange, delete_department, save_department, staff_choices
+from crm.people.services import delete_department, save_department, staff_choices
 
 
 def _department_or_404(department_id: int) -> Department:
@@ -43,18 +42,11 @@ def _edit(department: Department | None):
     if form.validate_on_submit():
         managers = set(form.managers.data or [])
         members = {user_id: user_id in managers for user_id in {*(form.members.data or []), *managers}}
-        try:
+        with saving(form, name=_("Another department already has this name.")) as outcome:
             department, changes = save_department(department, name=form.name.data,
                                                   description=form.description.data or "",
                                                   members=members, actor=current_user)
-            db.session.commit()
-        except InvalidChange as exc:
-            db.session.rollback()
-            show_errors(form, exc.errors)
-        except IntegrityError:
-            db.session.rollback()
-            show_errors(form, {"name": _("Another department already has this name.")})
-        else:
+        if outcome.saved:
             flash(_("The department %(name)s was saved.", name=department.name) if changes
                   else _("Nothing changed."), "success")
             return redirect(url_for("admin.departments"))

@@ -5,11 +5,13 @@ routes to the admin blueprint when imported at the bottom.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Callable
 
 from flask import flash, redirect, request
 from flask_login import current_user
 from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
 
 PER_PAGE = 50
 
@@ -30,6 +32,41 @@ def paginate(stmt):
     from crm.extensions import db
 
     return db.paginate(stmt, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+
+
+class Outcome:
+    """Whether the change made in a :func:`saving` block was committed."""
+
+    saved = False
+
+
+@contextmanager
+def saving(form, **conflicts: str):
+    """Commit what the block changes, or roll it back and show why beside the form's fields.
+
+    A refusal (:class:`crm.people.services.InvalidChange`) shows each message
+    beside its field; a unique-constraint conflict shows the message given for
+    it, e.g. ``saving(form, email=_("Another contact already uses this email address."))``.
+    Check ``outcome.saved`` after the block.
+    """
+    from crm.extensions import db
+    from crm.people.forms import show_errors
+    from crm.people.services import InvalidChange
+
+    outcome = Outcome()
+    try:
+        yield outcome
+        db.session.commit()
+    except InvalidChange as exc:
+        db.session.rollback()
+        show_errors(form, exc.errors)
+    except IntegrityError:
+        if not conflicts:
+            raise
+        db.session.rollback()
+        show_errors(form, conflicts)
+    else:
+        outcome.saved = True
 
 
 def delete_then_redirect(delete: Callable, obj, done_message: str, back_url: str, list_url: str):

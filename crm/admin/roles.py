@@ -6,12 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from crm.admin.people import delete_then_redirect, saving
 from crm.admin.views import bp
 from crm.extensions import db
-from crm.people.forms import RoleForm, show_errors
+from crm.people.forms import RoleForm
 from crm.people.models import Role, RolePermission, User
 from crm.people.services import (
-    InvalidChange, create_role, delete_role, grantable_permissions, role_permissions, role_title, update_role,
+    create_role, delete_role, grantable_permissions, role_permissions, role_title, update_role,
 )
 
 
@@ -61,13 +62,9 @@ def role_new():
     form = RoleForm()
     groups = _prepare(form, None)
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             role = create_role(form.title.data, form.kind.data, form.permissions.data or [], actor=current_user)
-            db.session.commit()
-        except InvalidChange as exc:
-            db.session.rollback()
-            show_errors(form, exc.errors)
-        else:
+        if outcome.saved:
             flash(_("The role %(title)s was added.", title=role.title), "success")
             return redirect(url_for("admin.roles"))
     return render_template("crm/admin/role_form.html", form=form, role=None, groups=groups, role_title=role_title)
@@ -83,7 +80,7 @@ def role_edit(role_id: int):
     form = RoleForm(data=data)
     groups = _prepare(form, role)
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             changes = update_role(
                 role,
                 title=form.title.data if "title" in form else None,
@@ -91,11 +88,7 @@ def role_edit(role_id: int):
                 permissions=(form.permissions.data or []) if "permissions" in form else None,
                 actor=current_user,
             )
-            db.session.commit()
-        except InvalidChange as exc:
-            db.session.rollback()
-            show_errors(form, exc.errors)
-        else:
+        if outcome.saved:
             flash(_("The role %(title)s was saved.", title=role_title(role)) if changes else _("Nothing changed."),
                   "success")
             return redirect(url_for("admin.roles"))
@@ -106,14 +99,5 @@ def role_edit(role_id: int):
 def role_delete(role_id: int):
     """Delete a custom role that nobody holds."""
     role = _role_or_404(role_id)
-    title = role_title(role)
-    try:
-        delete_role(role, actor=current_user)
-        db.session.commit()
-    except InvalidChange as exc:
-        db.session.rollback()
-        for message in exc.errors.values():
-            flash(message, "error")
-        return redirect(url_for("admin.role_edit", role_id=role_id))
-    flash(_("The role %(title)s was deleted.", title=title), "success")
-    return redirect(url_for("admin.roles"))
+    return delete_then_redirect(delete_role, role, _("The role %(title)s was deleted.", title=role_title(role)),
+                                url_for("admin.role_edit", role_id=role_id), url_for("admin.roles"))

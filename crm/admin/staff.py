@@ -5,14 +5,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from crm.admin.people import matches, paginate, search_term
+from crm.admin.people import matches, paginate, saving, search_term
 from crm.admin.views import bp
 from crm.auth.reset import queue_reset_email
 from crm.extensions import db
-from crm.people.forms import NewStaffForm, StaffForm, show_errors
+from crm.people.forms import NewStaffForm, StaffForm
 from crm.people.models import Department, DepartmentMember, Role, User
 from crm.people.services import InvalidChange, create_user, role_title, set_user_active, update_user
 
@@ -63,19 +62,12 @@ def staff_new():
             form.role.data = staff_role.id
     if form.validate_on_submit():
         password = form.password.data if form.password_mode.data == "set" else None
-        try:
+        with saving(form, email=_("Another staff account already uses this email address.")) as outcome:
             user = create_user(form.email.data, form.name.data, password, role=roles[form.role.data],
                                department_ids=form.departments.data)
             if password is None:
                 queue_reset_email(user, welcome=True)
-            db.session.commit()
-        except InvalidChange as exc:
-            db.session.rollback()
-            show_errors(form, exc.errors)
-        except IntegrityError:
-            db.session.rollback()
-            show_errors(form, {"email": _("Another staff account already uses this email address.")})
-        else:
+        if outcome.saved:
             if password is None:
                 flash(_("%(name)s was added and has been emailed a link to choose a password.", name=user.name),
                       "success")
@@ -95,17 +87,10 @@ def staff_edit(user_id: int):
     } if request.method == "GET" else None)
     roles = _fill_choices(form)
     if form.validate_on_submit():
-        try:
+        with saving(form, email=_("Another staff account already uses this email address.")) as outcome:
             changes = update_user(user, email=form.email.data, name=form.name.data, role=roles[form.role.data],
                                   department_ids=form.departments.data, actor=current_user)
-            db.session.commit()
-        except InvalidChange as exc:
-            db.session.rollback()
-            show_errors(form, exc.errors)
-        except IntegrityError:
-            db.session.rollback()
-            show_errors(form, {"email": _("Another staff account already uses this email address.")})
-        else:
+        if outcome.saved:
             flash(_("%(name)s was saved.", name=user.name) if changes else _("Nothing changed."), "success")
             return redirect(url_for("admin.staff"))
     return render_template("crm/admin/staff_form.html", form=form, user=user)
