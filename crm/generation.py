@@ -39,10 +39,6 @@ def _read_all() -> dict[str, int]:
     return {key: value or 0 for key, value in db.session.execute(select(Generation.key, Generation.value))}
 
 
-def _read_db(key: str = KEY) -> int:
-    return _read_all().get(key, 0)
-
-
 def _bump(connection_or_session, key: str) -> None:
     table = Generation.__table__
     result = connection_or_session.execute(update(table).where(table.c.key == key).values(value=table.c.value + 1))
