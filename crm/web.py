@@ -116,3 +116,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error)
     app.register_error_handler(Exception, _server_error)
+
+    from crm import storage
+
+    storage.init_app(app)  # a mistyped STORAGE_URL fails at start-up, not at the first upload
