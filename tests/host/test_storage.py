@@ -168,6 +168,10 @@ def test_send_stored_file_streams_an_attachment(make_app):
             assert response.get_data() == b"%PDF"
             assert response.mimetype == "application/pdf"
             assert response.headers["Content-Disposition"].startswith("attachment;")
+            assert response.headers["Content-Length"] == "4"
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+            assert response.headers["Cache-Control"] == "private, no-store"
+            assert "sandbox" in response.headers["Content-Security-Policy"]
             response.close()
 
 
