@@ -60,13 +60,13 @@ class S3Storage:
 
     def __init__(self, location: S3Location):
         self.location = location
-        session = boto3.session.Session(
+        self.session = boto3.session.Session(
             aws_access_key_id=location.access_key,
             aws_secret_access_key=location.secret_key,
             aws_session_token=location.session_token,
             region_name=location.region,
         )
-        self.client = session.client(
+        self.client = self.session.client(
             "s3", endpoint_url=location.endpoint_url,
             config=Config(s3={"addressing_style": location.addressing_style},
                           retries={"mode": "standard", "max_attempts": 3},
