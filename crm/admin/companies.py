@@ -11,7 +11,7 @@ from crm.admin.views import bp
 from crm.extensions import db
 from crm.people.forms import CompanyForm
 from crm.people.models import Company, Contact
-from crm.people.services import delete_company, save_company, staff_choices
+from crm.people.services import delete_company, person_references, save_company, staff_choices
 
 
 def _company_or_404(company_id: int) -> Company:
@@ -53,7 +53,8 @@ def _edit(company: Company | None):
             flash(_("The company %(name)s was saved.", name=company.name) if changes else _("Nothing changed."),
                   "success")
             return redirect(url_for("admin.companies"))
-    return render_template("crm/admin/company_form.html", form=form, company=company)
+    references = person_references("company", company) if company is not None else []
+    return render_template("crm/admin/company_form.html", form=form, company=company, references=references)
 
 
 @bp.route("/companies/new", methods=["GET", "POST"])

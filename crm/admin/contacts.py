@@ -13,7 +13,7 @@ from crm.auth.forms import language_choices, timezone_names
 from crm.extensions import db
 from crm.people.forms import ContactForm
 from crm.people.models import Company, Contact
-from crm.people.services import CONTACT_FIELDS, delete_contact, save_contact
+from crm.people.services import CONTACT_FIELDS, delete_contact, person_references, save_contact
 
 
 def _contact_or_404(contact_id: int) -> Contact:
@@ -53,7 +53,9 @@ def _edit(contact: Contact | None):
             flash(_("The contact %(name)s was saved.", name=contact.name) if changes else _("Nothing changed."),
                   "success")
             return redirect(url_for("admin.contacts"))
-    return render_template("crm/admin/contact_form.html", form=form, contact=contact, timezones=timezone_names())
+    references = person_references("contact", contact) if contact is not None else []
+    return render_template("crm/admin/contact_form.html", form=form, contact=contact, references=references,
+                           timezones=timezone_names())
 
 
 @bp.route("/contacts/new", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -12,7 +12,9 @@ from crm.admin.views import bp
 from crm.extensions import db
 from crm.people.forms import DepartmentForm
 from crm.people.models import Department, DepartmentMember
-from crm.people.services import delete_department, save_department, staff_choices
+from crm.people.services import (
+    delete_department, person_references, references_movable, save_department, staff_choices,
+)
 
 
 def _department_or_404(department_id: int) -> Department:
@@ -50,7 +52,14 @@ def _edit(department: Department | None):
             flash(_("The department %(name)s was saved.", name=department.name) if changes
                   else _("Nothing changed."), "success")
             return redirect(url_for("admin.departments"))
-    return render_template("crm/admin/department_form.html", form=form, department=department, people=people)
+    references, move_targets = [], []
+    if department is not None:
+        references = person_references("department", department)
+        if references_movable(references):
+            move_targets = [(d.id, d.name) for d in db.session.execute(
+                select(Department.id, Department.name).where(Department.id != department.id).order_by(Department.name))]
+    return render_template("crm/admin/department_form.html", form=form, department=department, people=people,
+                           references=references, move_targets=move_targets)
 
 
 @bp.route("/departments/new", methods=["GET", "POST"])
@@ -67,7 +76,29 @@ def department_edit(department_id: int):
 
 @bp.post("/departments/<int:department_id>/delete")
 def department_delete(department_id: int):
-    """Delete a department (its memberships go with it)."""
+    """Delete a department (its memberships go with it); with ``move_to``, first move what uses it there.
+
+    While tickets or other plugins' records use the department the delete is
+    refused with their counts, unless the form names another department
+    (``move_to``) to move them to.
+    """
     department = _department_or_404(department_id)
-    return delete_then_redirect(delete_department, department, _("The department %(name)s was deleted.", name=department.name),
-                                url_for("admin.department_edit", department_id=department_id), url_for("admin.departments"))
+    back = url_for("admin.department_edit", department_id=department_id)
+    name = department.name
+    move_to = None
+    if request.form.get("move_to"):
+        target_id = request.form.get("move_to", type=int)
+        move_to = db.session.get(Department, target_id) if target_id is not None else None
+        if move_to is None:
+            flash(_("Choose a department from the list."), "error")
+            return redirect(back)
+
+    def done(moved: int) -> str:
+        if move_to is None:
+            return _("The department %(name)s was deleted.", name=name)
+        return ngettext("The department %(name)s was deleted; %(num)d record was moved to %(target)s.",
+                        "The department %(name)s was deleted; %(num)d records were moved to %(target)s.",
+                        moved, name=name, target=move_to.name)
+
+    return delete_then_redirect(delete_department, department, done, back, url_for("admin.departments"),
+                                move_to=move_to)

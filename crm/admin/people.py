@@ -69,24 +69,26 @@ def saving(form, **conflicts: str):
         outcome.saved = True
 
 
-def delete_then_redirect(delete: Callable, obj, done_message: str, back_url: str, list_url: str):
-    """Run ``delete(obj, actor=...)`` and commit; flash the refusal or ``done_message`` and redirect.
+def delete_then_redirect(delete: Callable, obj, done_message: str | Callable, back_url: str, list_url: str,
+                         **options):
+    """Run ``delete(obj, actor=..., **options)`` and commit; flash the refusal or ``done_message`` and redirect.
 
     A refusal (:class:`crm.people.services.InvalidChange`) changes nothing and
-    goes back to the object's page; success goes to the list.
+    goes back to the object's page; success goes to the list. ``done_message``
+    may be a callable that words the message from what ``delete`` returned.
     """
     from crm.extensions import db
     from crm.people.services import InvalidChange
 
     try:
-        delete(obj, actor=current_user)
+        result = delete(obj, actor=current_user, **options)
         db.session.commit()
     except InvalidChange as exc:
         db.session.rollback()
         for message in exc.errors.values():
             flash(message, "error")
         return redirect(back_url)
-    flash(done_message, "success")
+    flash(done_message(result) if callable(done_message) else done_message, "success")
     return redirect(list_url)
 
 

@@ -7,13 +7,15 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from crm.admin.people import matches, paginate, saving, search_term
+from crm.admin.people import delete_then_redirect, matches, paginate, saving, search_term
 from crm.admin.views import bp
 from crm.auth.reset import queue_reset_email
 from crm.extensions import db
 from crm.people.forms import NewStaffForm, StaffForm
 from crm.people.models import Department, DepartmentMember, Role, User
-from crm.people.services import InvalidChange, create_user, role_title, set_user_active, update_user
+from crm.people.services import (
+    InvalidChange, create_user, delete_user, person_references, role_title, set_user_active, update_user,
+)
 
 STATES = ("active", "inactive")
 
@@ -93,7 +95,8 @@ def staff_edit(user_id: int):
         if outcome.saved:
             flash(_("%(name)s was saved.", name=user.name) if changes else _("Nothing changed."), "success")
             return redirect(url_for("admin.staff"))
-    return render_template("crm/admin/staff_form.html", form=form, user=user)
+    return render_template("crm/admin/staff_form.html", form=form, user=user,
+                           references=person_references("user", user))
 
 
 def _set_active(user_id: int, active: bool):
@@ -135,3 +138,11 @@ def staff_send_reset(user_id: int):
         db.session.commit()
         flash(_("A link to choose a new password was emailed to %(email)s.", email=user.email), "success")
     return redirect(url_for("admin.staff_edit", user_id=user.id))
+
+
+@bp.post("/staff/<int:user_id>/delete")
+def staff_delete(user_id: int):
+    """Delete a staff user who has left no work behind; anyone else is refused and should be deactivated."""
+    user = _user_or_404(user_id)
+    return delete_then_redirect(delete_user, user, _("%(name)s was deleted.", name=user.name),
+                                url_for("admin.staff_edit", user_id=user_id), url_for("admin.staff"))

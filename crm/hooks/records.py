@@ -54,3 +54,18 @@ class DemoStep:
     name: str
     run: Callable[[], None]
     order: int = 100
+
+
+@dataclass(frozen=True)
+class PersonReference:
+    """Records of a plugin that use a person record and so keep it from being deleted.
+
+    Returned by ``crm_person_references``. ``message`` is a localized sentence
+    that names the count ("3 tickets use this department."); ``movable`` says
+    whether ``crm_person_reassign`` can move these records to another record
+    of the same kind.
+    """
+
+    count: int
+    message: str
+    movable: bool = False

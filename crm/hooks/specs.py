@@ -283,3 +283,56 @@ def crm_notification_kinds():
         def crm_notification_kinds():
             return {"hello.greeted": lambda params: _("%(name)s greeted you", name=params["name"])}
     """
+
+
+@hookspec
+def crm_person_references(kind, record):
+    """Return what of the plugin's data uses a person record that is about to be deleted.
+
+    Asked before a department, company, contact or staff user is deleted, of
+    every installed plugin, enabled or not (a disabled plugin's data is
+    kept). The delete is refused, with each message, while any count is
+    above 0; the host knows nothing of what the records are.
+
+    :param kind: ``"department"``, ``"company"``, ``"contact"`` or ``"user"``.
+    :param record: the :class:`crm.people.models.Department`, ``Company``,
+        ``Contact`` or ``User``.
+    :return: a list of :class:`crm.hooks.records.PersonReference` (a count,
+        a localized sentence naming it, and whether
+        ``crm_person_reassign`` can move them), or None.
+
+    Example::
+
+        @hookimpl
+        def crm_person_references(kind, record):
+            if kind == "department":
+                n = count_projects(department_id=record.id)
+                return [PersonReference(n, ngettext("%(num)d project uses this department.",
+                                                    "%(num)d projects use this department.", n), movable=True)]
+    """
+
+
+@hookspec
+def crm_person_reassign(kind, record, target, actor):
+    """Move the plugin's records that use ``record`` to ``target``, before ``record`` is deleted.
+
+    Called when an admin deletes a person record and chooses where its
+    records go (the departments page offers it when every reference is
+    ``movable``), of every installed plugin, enabled or not. Work in the
+    current transaction and do not commit: the host deletes ``record`` and
+    commits, or rolls everything back. The references are asked again
+    afterwards, so a plugin that moves nothing keeps the delete refused.
+
+    :param kind: ``"department"``, ``"company"``, ``"contact"`` or ``"user"``.
+    :param record: the record that will be deleted.
+    :param target: another record of the same kind.
+    :param actor: the admin who asked (for the plugin's history), or None.
+    :return: how many records moved (int), or None.
+
+    Example::
+
+        @hookimpl
+        def crm_person_reassign(kind, record, target, actor):
+            if kind == "department":
+                return move_projects(record.id, target.id)
+    """

@@ -78,3 +78,17 @@ def crm_register_migrations():
     from pathlib import Path
 
     return str(Path(__file__).resolve().parent / "migrations")
+
+
+@hookimpl
+def crm_person_references(kind, record):
+    from plugins.support.references import references
+
+    return references(kind, record)
+
+
+@hookimpl
+def crm_person_reassign(kind, record, target, actor):
+    from plugins.support.references import reassign
+
+    return reassign(kind, record, target, actor=actor)

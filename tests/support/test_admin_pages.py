@@ -83,7 +83,7 @@ def test_status_in_use_cannot_be_deleted(app, admin_client, desk):
     used = statuses.status_by_key("open")
     unused = statuses.status_by_key("on_hold")
     response = admin_client.post(f"/admin/support/statuses/{used.id}/delete", follow_redirects=True)
-    assert "cannot be deleted" in response.get_data(as_text=True)
+    assert "1 ticket has the status “Open”; move it to another status first." in response.get_data(as_text=True)
     assert db.session.get(Status, used.id) is not None
     admin_client.post(f"/admin/support/statuses/{unused.id}/delete")
     db.session.expire_all()

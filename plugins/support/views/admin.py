@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_login import current_user
+from flask_babel import gettext as _, ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from crm import audit
@@ -160,7 +161,8 @@ def _list(kind_name: str):
 
 def _render_list(kind: Kind, form):
     rows = _rows(kind)
-    used = set(db.session.scalars(select(kind.ticket_column).where(kind.ticket_column.isnot(None)).distinct()))
+    used = dict(db.session.execute(select(kind.ticket_column, func.count()).where(kind.ticket_column.isnot(None))
+                                   .group_by(kind.ticket_column)).tuples().all())
     return render_template("support/admin/list.html", kind=kind, rows=rows, form=form, used=used,
                            label=kind.label, kinds=KINDS)
 
@@ -216,30 +218,89 @@ def _move(kind_name: str, row_id: int):
     return redirect(url_for(f"support_admin.{kind.name}"))
 
 
-def _delete(kind_name: str, row_id: int):
-    kind = _kind(kind_name)
-    row = _row(kind, row_id)
-    if db.session.scalar(select(exists().where(kind.ticket_column == row.id))):
-        flash(_("“%(name)s” is used by tickets and cannot be deleted.", name=kind.label(row)), "error")
-        return redirect(url_for(f"support_admin.{kind.name}"))
+def _in_use_message(kind: Kind, row, count: int) -> str:
+    name = kind.label(row)
+    if kind.name == "statuses":
+        return ngettext("%(num)d ticket has the status “%(name)s”; move it to another status first.",
+                        "%(num)d tickets have the status “%(name)s”; move them to another status first.",
+                        count, name=name)
+    if kind.name == "priorities":
+        return ngettext("%(num)d ticket has the priority “%(name)s”; move it to another priority first.",
+                        "%(num)d tickets have the priority “%(name)s”; move them to another priority first.",
+                        count, name=name)
+    return ngettext("%(num)d ticket uses “%(name)s”, so it cannot be deleted.",
+                    "%(num)d tickets use “%(name)s”, so it cannot be deleted.", count, name=name)
+
+
+def _move_target(kind: Kind, row):
+    """The row named by the form's ``move_to`` (None when not given); ``False`` when it names no other row."""
+    raw = request.form.get("move_to", "")
+    if not raw:
+        return None
+    if not kind.keyed:
+        return False
+    target_id = request.form.get("move_to", type=int)
+    if target_id is None or target_id == row.id:
+        return False
+    return db.session.get(kind.model, target_id) or False
+
+
+def _refusal(kind: Kind, row, target) -> str | None:
+    """Why ``row`` cannot be deleted now (its row and the target's are locked first), or None."""
+    ids = sorted({row.id} | ({target.id} if target else set()))
+    found = set(db.session.scalars(select(kind.model.id).where(kind.model.id.in_(ids))
+                                   .order_by(kind.model.id).with_for_update()))
+    if target and target.id not in found:
+        return _("Choose where the tickets go from the list.")
     if kind.name == "statuses":
         from crm import settings
 
         if settings.get("support.default_reply_status") == row.key:
-            flash(_("“%(name)s” is the default reply status and cannot be deleted.", name=kind.label(row)), "error")
-            return redirect(url_for(f"support_admin.{kind.name}"))
+            return _("“%(name)s” is the default reply status and cannot be deleted.", name=kind.label(row))
     if kind.keyed and db.session.scalar(select(func.count()).select_from(kind.model)) <= 1:
-        flash(_("At least one must remain."), "error")
-        return redirect(url_for(f"support_admin.{kind.name}"))
+        return _("At least one must remain.")
+    used = db.session.scalar(select(func.count()).select_from(Ticket).where(kind.ticket_column == row.id)) or 0
+    if used and target is None:
+        return _in_use_message(kind, row, used)
+    return None
+
+
+def _delete(kind_name: str, row_id: int):
+    """Delete a row; a status or priority that tickets use can move them to another one (``move_to``) first."""
+    kind = _kind(kind_name)
+    row = _row(kind, row_id)
+    back = redirect(url_for(f"support_admin.{kind.name}"))
+    target = _move_target(kind, row)
+    if target is False:
+        flash(_("Choose where the tickets go from the list."), "error")
+        return back
+    refusal = _refusal(kind, row, target)
+    if refusal is not None:
+        db.session.rollback()
+        flash(refusal, "error")
+        return back
     name = kind.label(row)
-    audit.record(f"support.{kind.name}.deleted", kind.name, row.id, {"name": (name, None)})
+    changes = {"name": (name, None)}
+    moved = 0
+    if target is not None:
+        from plugins.support import moves
+
+        move = moves.move_status if kind.name == "statuses" else moves.move_priority
+        moved = move(row, target, actor=current_user)
+        changes.update({"moved_to": (None, target.key), "moved": (None, moved)})
+    audit.record(f"support.{kind.name}.deleted", kind.name, row.id, changes)
     if kind.name == "statuses":
         db.session.execute(delete(StatusCount).where(StatusCount.status_id == row.id))
     db.session.delete(row)
     db.session.commit()
     statuses.forget()
-    flash(_("“%(name)s” was deleted.", name=name), "success")
-    return redirect(url_for(f"support_admin.{kind.name}"))
+    if target is None:
+        flash(_("“%(name)s” was deleted.", name=name), "success")
+    else:
+        flash(ngettext("“%(name)s” was deleted; %(num)d ticket was moved to “%(target)s”.",
+                       "“%(name)s” was deleted; %(num)d tickets were moved to “%(target)s”.",
+                       moved, name=name, target=kind.label(target)), "success")
+    return back
 
 
 for _name in KINDS:
