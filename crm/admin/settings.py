@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
@@ -14,7 +14,7 @@ from crm.extensions import db
 from crm.hooks.manager import HOST
 from crm.settings.forms import section_form
 from crm.settings.schema import SettingsSchema
-from crm.storage import storage
+from crm.storage import send_stored_file, storage
 
 
 def visible_schemas() -> list[SettingsSchema]:
@@ -128,11 +128,4 @@ def settings_file(namespace: str, key: str):
     stored = settings.get(f"{namespace}.{key}")
     if not stored:
         abort(404)
-    try:
-        stream = storage().open(stored)
-    except FileNotFoundError:
-        abort(404)
-    response = send_file(stream, as_attachment=True, download_name=file_display_name(stored),
-                         mimetype="application/octet-stream")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_stored_file(stored, file_display_name(stored))
