@@ -21,7 +21,7 @@ TAB_WIDTH = 4
 
 _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t\f\v]*\n)+")
 _TRAILING_BLANK_LINES = re.compile(r"(?:\n[ \t\f\v]*)+\Z")
-_SPACES = re.compile(r"(?m)(^ +| {2,})")
+_SPACES = re.compile(r"^ +| {2,}")
 
 
 def _linkifier() -> LinkifyIt:
@@ -62,12 +62,18 @@ def _spaces_in_line(match: re.Match) -> str:
     return "&nbsp;" * (len(run) - 1) + " "
 
 
+def _keep_spaces_in(line: str) -> str:
+    """One line of escaped HTML with its leading spaces and runs of spaces kept."""
+    return _SPACES.sub(_spaces_in_line, line)
+
+
 def _plain(segment: str) -> str:
     """A piece of text that is no link, escaped, with its tabs as spaces."""
     return str(escape(segment.replace("\t", " " * TAB_WIDTH)))
 
 
 def _link(url: str, label: str) -> str:
+    """An escaped link to ``url`` that shows ``label``."""
     return f'<a href="{escape(url)}" rel="{LINK_REL}" target="_blank">{_plain(label)}</a>'
 
 
@@ -90,11 +96,6 @@ def render(text: str | None) -> Markup:
     html = "<br>\n".join(_keep_spaces_in(line) for line in "".join(pieces).split("\n"))
     return Markup(nh3.clean(html, tags={"a", "br"}, attributes={"a": {"href", "target"}},
                             url_schemes={"http", "https", "mailto"}, link_rel=LINK_REL))
-
-
-def _keep_spaces_in(line: str) -> str:
-    """One line of escaped HTML with its leading spaces and runs of spaces kept."""
-    return _SPACES.sub(_spaces_in_line, line)
 
 
 def clean_body(raw: str | None) -> tuple[str, str]:

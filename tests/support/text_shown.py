@@ -28,7 +28,6 @@ SAMPLE = (
     "        return 0 < x and x > -1  # two  spaces\n"
     "\tTabbed line\n"
     "See https://example.com/a?b=1&c=2, or write to destek@örnek.com.tr.\n"
-    "From the team\n"
     "."
 )
 SAMPLE_LINKS = [("mailto:john@example.com", "john@example.com"),

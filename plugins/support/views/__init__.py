@@ -4,8 +4,13 @@ Each page family lives in its own module and adds routes to these blueprints.
 """
 from flask import Blueprint
 
+from plugins.support.text import render
+
 bp = Blueprint("support", __name__, url_prefix="/support", template_folder="../templates")
 admin_bp = Blueprint("support_admin", __name__, url_prefix="/admin/support", template_folder="../templates")
+
+# ``{{ post.body_text|plain_text }}``: a post's plain-text body as safe HTML, in pages and emails
+bp.add_app_template_filter(render, "plain_text")
 
 
 def blueprints():
