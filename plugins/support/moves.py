@@ -40,10 +40,9 @@ def _history(condition, field: str, old: str | None, new: str | None, actor) -> 
 
 def _per_status(condition) -> list[tuple[int, int | None, int]]:
     """``(status id, department id, tickets)`` of the tickets matching ``condition``."""
-    return list(db.session.execute(
-        select(Ticket.status_id, Ticket.department_id, func.count())
-        .where(condition).group_by(Ticket.status_id, Ticket.department_id)
-    ).tuples())
+    rows = db.session.execute(select(Ticket.status_id, Ticket.department_id, func.count())
+                              .where(condition).group_by(Ticket.status_id, Ticket.department_id))
+    return [(status_id, department_id, count) for status_id, department_id, count in rows]
 
 
 def move_department(old: Department, new: Department, actor=None) -> int:

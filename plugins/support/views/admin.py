@@ -161,8 +161,9 @@ def _list(kind_name: str):
 
 def _render_list(kind: Kind, form):
     rows = _rows(kind)
-    used = dict(db.session.execute(select(kind.ticket_column, func.count()).where(kind.ticket_column.isnot(None))
-                                   .group_by(kind.ticket_column)).tuples().all())
+    in_use = db.session.execute(select(kind.ticket_column, func.count()).where(kind.ticket_column.isnot(None))
+                                .group_by(kind.ticket_column))
+    used = {row_id: count for row_id, count in in_use}
     return render_template("support/admin/list.html", kind=kind, rows=rows, form=form, used=used,
                            label=kind.label, kinds=KINDS)
 
