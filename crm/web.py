@@ -1,4 +1,4 @@
-"""Request plumbing: plugin gating, user loading, template helpers and error pages."""
+"""Request plumbing: plugin gating, user loading (see :mod:`crm.auth.loading`), template helpers and error pages."""
 from __future__ import annotations
 
 from flask import Flask, abort, current_app, render_template, request
@@ -6,7 +6,6 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
 from crm import i18n
@@ -21,20 +20,6 @@ def _owner_disabled() -> None:
         owner = host.blueprint_owner.get(blueprint)
         if owner and not host.is_enabled(owner):
             abort(404)
-
-
-def load_user(user_id: str):
-    """Flask-Login loader: staff here, anyone else through ``crm_load_user``."""
-    from crm.people.models import User
-
-    if user_id.startswith("staff:"):
-        try:
-            # memberships in the same query: access checks on every page read them
-            user = db.session.get(User, int(user_id[6:]), options=[joinedload(User.memberships)])
-        except ValueError:
-            return None
-        return user if user is not None and user.active else None
-    return current_app.extensions["crm"].hook.crm_load_user(user_id=user_id)
 
 
 def navigation(area: str) -> list:
@@ -95,7 +80,9 @@ def _server_error(exc):
 def init_app(app: Flask) -> None:
     """Wire the request hooks, the user loader, template helpers and error pages."""
     app.before_request(_owner_disabled)
-    login_manager.user_loader(load_user)
+    from crm.auth import loading
+
+    loading.init_app(app)  # sessions checked against the database; remember cookies
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "strong"

@@ -3,24 +3,28 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
-from werkzeug.security import check_password_hash, generate_password_hash
+from flask_login import current_user
 
+from crm.auth import attempts, sessions
 from crm.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ProfileForm, ResetPasswordForm, timezone_names
+from crm.auth.passwords import verify_password
 from crm.auth.permissions import staff_required
-from crm.auth.reset import queue_reset_email
-from crm.auth.tokens import user_for_reset_token
+from crm.auth.reset import consume_reset_token, queue_reset_email, user_for_reset_token
+from crm.database import unit_of_work
 from crm.extensions import db, limiter
 from crm.people.forms import show_errors
-from crm.people.services import InvalidChange, change_password, update_profile, user_by_email
+from crm.people.services import InvalidChange, change_password, normalize_email, update_profile, user_by_email
 from crm.timeutil import utcnow
 
 bp = Blueprint("auth", __name__)
 
-# Checked when the email is unknown, so that a wrong email costs as much time as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a real password")
+DEFAULT_ACCOUNT_LIMIT = "20 per 15 minutes"
+
+
+class LinkUsed(Exception):
+    """The one-time link was used up by another request, revoked or expired."""
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -34,31 +38,51 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
-    """Email and password sign-in for staff."""
+    """Email and password sign-in for staff, limited per address and per account.
+
+    Every answer costs one password hash check, whether the account exists,
+    is deactivated or has no password yet.
+    """
     if current_user.is_authenticated and getattr(current_user, "is_staff_user", False):
         return redirect(url_for("core.index"))
     form = LoginForm()
+    if request.method == "POST" and not attempts.allow(
+            "login-address", request.remote_addr or "", current_app.config["LOGIN_RATE_LIMIT"]):
+        abort(429)
     if form.validate_on_submit():
-        user = user_by_email(form.email.data)
-        if user is None:
-            check_password_hash(_DUMMY_HASH, form.password.data)
-        if user is None or not user.active or not user.check_password(form.password.data):
+        email = normalize_email(form.email.data)
+        if not attempts.allow("login-account", email,
+                              current_app.config.get("LOGIN_ACCOUNT_RATE_LIMIT", DEFAULT_ACCOUNT_LIMIT)):
+            abort(429)
+        user = user_by_email(email)
+        if not verify_password(user, form.password.data):
             flash(_("The email or password is wrong."), "error")
         else:
-            login_user(user, remember=form.remember.data)
-            user.last_login_at = utcnow()
-            db.session.commit()
+            with unit_of_work():
+                sessions.start(user, remember=form.remember.data)
+                user.last_login_at = utcnow()
+                _purge_expired()
             return redirect(_safe_next(request.args.get("next")) or url_for("core.index"))
     return render_template("crm/auth/login.html", form=form)
 
 
+def _purge_expired() -> None:
+    """Sign-ins are a good moment to drop expired sessions, links and counters (indexed deletes)."""
+    from crm.auth import tokens
+
+    sessions.purge_expired()
+    tokens.purge_expired()
+    attempts.purge_expired()
+
+
 @bp.post("/logout")
 def logout():
-    """Sign out (POST, so that a link on another site cannot sign anyone out)."""
-    if current_user.is_authenticated:
-        logout_user()
+    """Sign out (POST, so that a link on another site cannot sign anyone out); the session ends everywhere it was copied."""
+    signed_in = current_user.is_authenticated
+    sessions.end_current()
+    db.session.commit()
+    if signed_in:
         flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -81,29 +105,39 @@ def forgot_password():
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"])
 def reset_password(token: str):
-    """Choose a new password with the emailed link; the link works once and expires."""
-    user = user_for_reset_token(token)
-    if user is None:
-        flash(_("This link has expired or was already used. Ask for a new one."), "error")
-        return redirect(url_for("auth.forgot_password"))
+    """Choose a new password with the emailed link; the link works once, expires and dies with a newer one."""
+    if user_for_reset_token(token) is None:
+        return _link_expired()
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(user, form.password.data, actor=user, reason="reset")
+            with unit_of_work():
+                user = consume_reset_token(token)
+                if user is None:
+                    raise LinkUsed
+                change_password(user, form.password.data, actor=user, reason="reset")
+        except LinkUsed:
+            return _link_expired()
         except InvalidChange as exc:
             show_errors(form, exc.errors)
         else:
+            sessions.end_current()  # whoever was signed in on this browser signs in again
             db.session.commit()
-            if current_user.is_authenticated:
-                logout_user()
             flash(_("Your password has been changed. You can sign in now."), "success")
             return redirect(url_for("auth.login"))
     return render_template("crm/auth/reset_password.html", form=form)
 
 
+def _link_expired():
+    flash(_("This link has expired or was already used. Ask for a new one."), "error")
+    return redirect(url_for("auth.forgot_password"))
+
+
 def _render_profile(profile_form: ProfileForm, password_form: ChangePasswordForm):
+    this = sessions.current()
     return render_template("crm/auth/profile.html", form=profile_form, password_form=password_form,
-                           timezones=timezone_names())
+                           timezones=timezone_names(), sessions=sessions.active_sessions(current_user.get_id()),
+                           this_session_id=this.id if this is not None else None)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -138,15 +172,46 @@ def profile_password():
         if not user.check_password(form.current.data):
             form.current.errors = [_("The current password is wrong.")]
         else:
+            remember = bool(sessions.current() and sessions.current().remembered)
             try:
-                change_password(user, form.password.data, actor=user)
+                with unit_of_work():
+                    change_password(user, form.password.data, actor=user)  # ends every session of the account
             except InvalidChange as exc:
                 show_errors(form, exc.errors)
             else:
-                db.session.commit()
-                flash(_("Your password has been changed."), "success")
+                with unit_of_work():
+                    sessions.start(user, remember=remember)  # this browser stays signed in, with a new session
+                flash(_("Your password has been changed. You were signed out everywhere else."), "success")
                 return redirect(url_for("auth.profile"))
     profile_form = ProfileForm(prefix="profile", formdata=None, data={
         "name": user.name, "locale": user.locale or "", "timezone": user.timezone or "",
     })
     return _render_profile(profile_form, form)
+
+
+@bp.post("/profile/sessions/<session_id>/end")
+@staff_required
+def end_session(session_id: str):
+    """End one of one's own sessions (another browser, or this one)."""
+    account = current_user.get_id()
+    this = sessions.current()
+    is_this = this is not None and this.id == session_id
+    if len(session_id) > 64 or not sessions.end_one(account, session_id):
+        db.session.rollback()
+        abort(404)
+    if is_this:
+        sessions.end_current()
+    db.session.commit()
+    flash(_("The session was ended."), "success")
+    return redirect(url_for("auth.login") if is_this else url_for("auth.profile"))
+
+
+@bp.post("/profile/sessions/end-all")
+@staff_required
+def end_all_sessions():
+    """Sign out everywhere: end every session and remember cookie of one's account, this one included."""
+    sessions.end_all(current_user.get_id())
+    sessions.end_current()
+    db.session.commit()
+    flash(_("You have signed out everywhere."), "info")
+    return redirect(url_for("auth.login"))

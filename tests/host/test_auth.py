@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from crm.audit import AuditEntry
-from crm.auth.tokens import make_reset_token, user_for_reset_token
+from crm.auth.reset import make_reset_token, user_for_reset_token
 from crm.notify.outbox import OutboxMessage
 from tests.conftest import PASSWORD
 
@@ -70,7 +70,7 @@ def test_session_cookie_is_httponly_and_samesite_lax(client, factory):
     session = next(c for c in cookies if c.startswith("session="))
     assert "HttpOnly" in session and "SameSite=Lax" in session
     assert "Secure" not in session
-    remember = next(c for c in cookies if c.startswith("remember_token="))
+    remember = next(c for c in cookies if c.startswith("crm_remember="))
     assert "HttpOnly" in remember and "SameSite=Lax" in remember
 
 
@@ -85,7 +85,7 @@ def test_session_cookie_is_secure_when_configured(make_app, app):
     response = client.post("/login", data={"email": email, "password": PASSWORD, "remember": "y"},
                            base_url="https://localhost")
     cookies = response.headers.getlist("Set-Cookie")
-    assert all("Secure" in c for c in cookies if c.startswith(("session=", "remember_token=")))
+    assert all("Secure" in c for c in cookies if c.startswith(("session=", "crm_remember=")))
     assert any(c.startswith("session=") for c in cookies)
 
 
@@ -190,6 +190,7 @@ def test_reset_link_sets_a_new_password_once(client, factory, db, auth):
 def test_reset_refuses_short_or_mismatched_passwords(client, factory, db):
     user = factory.user()
     token = make_reset_token(user)
+    db.session.commit()
     short = client.post(f"/reset-password/{token}", data={"password": "short", "confirm": "short"})
     assert short.status_code == 200 and "at least 10 characters" in short.get_data(as_text=True)
     mismatch = client.post(f"/reset-password/{token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "x"})
@@ -205,25 +206,34 @@ def test_reset_follows_the_minimum_length_setting(client, factory, db):
     db.session.commit()
     user = factory.user()
     token = make_reset_token(user)
+    db.session.commit()
     response = client.post(f"/reset-password/{token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert "at least 30 characters" in response.get_data(as_text=True)
     db.session.expire_all()
     assert user.check_password(PASSWORD)
 
 
-def test_reset_token_expires(app, factory, monkeypatch):
+def test_reset_token_expires(app, factory, db):
+    from crm.auth.models import OneTimeToken
+    from crm.timeutil import utcnow
+
     user = factory.user()
     token = make_reset_token(user)
+    db.session.commit()
     with app.test_request_context():
         assert user_for_reset_token(token) == user
-    app.config["PASSWORD_RESET_MAX_AGE"] = -1
+    row = db.session.scalars(select(OneTimeToken)).one()
+    assert (row.expires_at - utcnow()).total_seconds() == pytest.approx(app.config["PASSWORD_RESET_MAX_AGE"], abs=5)
+    row.expires_at = utcnow()
+    db.session.commit()
     with app.test_request_context():
         assert user_for_reset_token(token) is None
 
 
-def test_forged_or_garbled_tokens_are_refused(client, factory):
+def test_forged_or_garbled_tokens_are_refused(client, factory, db):
     user = factory.user()
     token = make_reset_token(user)
+    db.session.commit()
     for bad in (token[:-2] + "xx", "garbage", "a" * 500):
         response = client.get(f"/reset-password/{bad}")
         assert response.status_code == 302 and response.headers["Location"] == "/forgot-password"
@@ -232,6 +242,7 @@ def test_forged_or_garbled_tokens_are_refused(client, factory):
 def test_reset_token_dies_with_a_password_change(app, factory, db):
     user = factory.user()
     token = make_reset_token(user)
+    db.session.commit()
     user.set_password("something else entirely")
     db.session.commit()
     with app.test_request_context():

@@ -229,15 +229,17 @@ def test_admin_cannot_demote_or_deactivate_themself(client, admin, factory, db):
     assert entries(db, "user.deactivated") == []
 
 
-def test_deactivated_staff_is_signed_out_and_can_be_reactivated(client, admin, factory, db):
-    from crm.web import load_user
+def test_deactivated_staff_is_signed_out_and_can_be_reactivated(app, client, admin, factory, db):
+    from tests.conftest import Auth
 
     user = factory.user()
-    assert load_user(user.get_id()) == user
+    their_browser = app.test_client()
+    Auth(their_browser).login(user)
+    assert their_browser.get("/profile").status_code == 200
     assert client.post(f"/admin/staff/{user.id}/deactivate").status_code == 302
     db.session.expire_all()
     assert not user.active
-    assert load_user(user.get_id()) is None  # an existing session no longer loads the user
+    assert their_browser.get("/profile").status_code == 302  # an existing session no longer loads the user
     assert entries(db, "user.deactivated")[0].changes == {"active": [True, False]}
     client.post(f"/admin/staff/{user.id}/reactivate")
     db.session.expire_all()

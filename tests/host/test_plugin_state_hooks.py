@@ -124,9 +124,21 @@ def test_users_loaded_by_a_plugin_only_while_it_is_enabled(make_app):
     watcher = Watcher()
     app = make_app(plugins=[watcher], SESSION_PROTECTION=None)
     client = app.test_client()
+    with app.app_context():  # a live server-side session of the plugin's account
+        from datetime import timedelta
+
+        from crm.auth.models import AuthSession
+        from crm.auth.sessions import digest
+        from crm.extensions import db
+        from crm.timeutil import utcnow
+
+        db.session.add(AuthSession(id=digest("visitor-token"), account="visitor:7",
+                                   expires_at=utcnow() + timedelta(hours=1)))
+        db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = "visitor:7"
         session["_fresh"] = True
+        session["_crm_session"] = "visitor-token"
     client.get("/login")
     assert watcher.called("load_user") == [("load_user", "visitor:7")]
     with app.app_context():
