@@ -96,5 +96,6 @@ def crm_navigation_items(area, user):
         NavItem("admin.departments", _l("Departments"), "admin.departments", order=50),
         NavItem("admin.companies", _l("Companies"), "admin.companies", order=60),
         NavItem("admin.contacts", _l("Contacts"), "admin.contacts", order=70),
+        NavItem("admin.outbox", _l("Outgoing mail"), "admin.outbox", order=85),
         NavItem("admin.audit", _l("Audit log"), "admin.audit", order=90),
     ]

@@ -20,4 +20,4 @@ def index():
 
 
 # The pages of each admin feature live in their own module and add routes to ``bp``.
-from crm.admin import audit, people, plugins, settings, staff_sessions  # noqa: E402,F401
+from crm.admin import audit, outbox, people, plugins, settings, staff_sessions  # noqa: E402,F401

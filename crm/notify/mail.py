@@ -127,6 +127,57 @@ def send_smtp(msg: EmailMessage, config: MailSettings) -> None:
         client.send_message(msg)
 
 
+# 5xx answers that mean this desk's own SMTP settings are wrong (authentication or TLS required,
+# credentials refused), not that this message is undeliverable: fixing the settings delivers every
+# waiting message, so these keep retrying.
+SETTINGS_ANSWERS = {530, 534, 535, 538}
+
+
+def _answer_text(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return " ".join(f"{code} {text}".split())
+
+
+def server_answer(error: BaseException) -> str | None:
+    """The SMTP server's answer an exception carries (``"550 5.1.1 No such user"``), or None.
+
+    When every recipient was refused, each one's answer is given after its
+    address, separated by ``"; "``.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{address}: {_answer_text(code, text)}"
+                         for address, (code, text) in error.recipients.items()) or None
+    if isinstance(error, smtplib.SMTPResponseException):
+        return _answer_text(error.smtp_code, error.smtp_error)
+    return None
+
+
+def _answer_codes(error: BaseException) -> list[int]:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return [int(code) for code, _text in error.recipients.values()]
+    if isinstance(error, (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)):
+        return [int(error.smtp_code)]
+    return []
+
+
+def is_permanent(error: BaseException) -> bool:
+    """Whether the server refused this message for good, so that trying again cannot help.
+
+    True for a 5xx answer to the sender, the recipients (all of them) or the
+    content. False for 4xx answers, lost or refused connections, TLS and
+    authentication problems and the 5xx answers of :data:`SETTINGS_ANSWERS`:
+    those keep the backoff.
+    """
+    codes = _answer_codes(error)
+    return bool(codes) and all(500 <= code < 600 and code not in SETTINGS_ANSWERS for code in codes)
+
+
+def describe_error(error: BaseException) -> str:
+    """The text stored on the outbox row for a failed attempt: the server's answer when there is one."""
+    return server_answer(error) or f"{type(error).__name__}: {error}"
+
+
 def mail_dir() -> Path:
     """The folder that receives messages as .eml files when no SMTP server is configured."""
     return Path(current_app.config["MAIL_DIR"])

@@ -26,6 +26,7 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str] = mapped_column(db.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
+    last_attempt_at: Mapped[datetime | None] = mapped_column()
 
 
 def queue_email(to: str | list[str], subject: str, text: str, html: str | None = None, *,

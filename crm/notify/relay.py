@@ -8,6 +8,13 @@ SQLite with a conditional ``UPDATE`` that only one writer can win. Each
 message is claimed, delivered and recorded in its own transactions, so one
 bad message never holds up the others.
 
+A failed attempt is retried with backoff, unless it can never succeed: a
+:class:`PermanentError` (a message that cannot be built) or an SMTP server's
+5xx answer refusing the message (:func:`crm.notify.mail.is_permanent`) fails
+it at once, with the server's answer stored in ``last_error``. Temporary 4xx
+answers and connection errors are retried. Failed messages are listed,
+retried or discarded under **Admin → Outgoing mail** (:mod:`crm.admin.outbox`).
+
 Configuration: ``OUTBOX_MAX_ATTEMPTS`` (then the message is ``failed``),
 ``OUTBOX_BACKOFF_SECONDS`` (first retry delay, doubled per attempt, capped at
 ``OUTBOX_BACKOFF_MAX_SECONDS``) and ``OUTBOX_LEASE_SECONDS`` (how long a claim
@@ -151,20 +158,21 @@ def deliver(row: OutboxMessage, lease_until: datetime, now: datetime, config: ma
         if deliverer is None:
             raise PermanentError(f"no delivery for messages of kind {row.kind!r}")
         deliverer(row, config)
-    except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row and retried
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row (and retried unless permanent)
         error = exc
         db.session.rollback()
     if error is None:
         outcome, values = "sent", {"status": "sent", "sent_at": utcnow(), "last_error": ""}
     else:
-        message = f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH]
-        if isinstance(error, PermanentError) or attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+        message = mail.describe_error(error)[:MAX_ERROR_LENGTH]
+        if (isinstance(error, PermanentError) or mail.is_permanent(error)
+                or attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]):
             outcome, values = "failed", {"status": "failed", "last_error": message}
         else:
             outcome, values = "retried", {"status": "pending", "last_error": message,
                                           "next_attempt_at": now + backoff(attempts)}
         current_app.logger.warning("outbox message %s, attempt %s: %s", row_id, attempts, message)
-    if not _record(row_id, lease_until, attempts=attempts, **values):
+    if not _record(row_id, lease_until, attempts=attempts, last_attempt_at=now, **values):
         current_app.logger.warning("outbox message %s: the claim ran out before the outcome was stored", row_id)
     return outcome
 
