@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from crm import i18n, settings
 from crm.extensions import db
 from crm.people.models import Company, Contact, User
-from crm.storage import storage
+from crm.storage import send_stored_file
 from crm.timeutil import utcnow
 from plugins.support import access, listing, services, statuses
 from plugins.support import lookups as lookup_cache
@@ -389,13 +389,5 @@ def attachment(number, attachment_id):
     )
     if row is None:
         abort(404)
-    try:
-        stream = storage().open(row.storage_key)
-    except FileNotFoundError:
-        abort(404)
-    response = send_file(stream, mimetype="application/octet-stream", as_attachment=True,
-                         download_name=row.filename, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    # streamed from any storage backend, with length, nosniff, a sandbox policy and no caching
+    return send_stored_file(row.storage_key, row.filename)
