@@ -30,6 +30,8 @@ i18n-update: $(VENV)/.installed
 	$(BIN)/python translations/english.py
 	$(BIN)/pybabel -q compile -d translations
 
+# Links in emails point at the address `make run` serves (see CRM_BASE_URL in README.md).
+run: export CRM_BASE_URL ?= http://127.0.0.1:5000
 run: install
 	$(BIN)/flask crm init
 	$(BIN)/flask crm demo --once

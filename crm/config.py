@@ -4,8 +4,14 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
+
+ENVIRONMENTS = ("development", "production")
+# Without CRM_BASE_URL outside production, links point here (`make run` sets CRM_BASE_URL to its address).
+DEVELOPMENT_BASE_URL = "http://localhost"
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class Defaults:
@@ -42,6 +48,10 @@ class Defaults:
     MAIL_SSL_CAFILE = None  # a CA bundle for SMTP servers with a private certificate authority
     STORAGE_BACKEND = "local"  # or "package.module:Class" (see crm.storage)
     QUEUE_WORKERS = 2
+    ENV = "development"  # CRM_ENV=production: a secret key and BASE_URL must be configured
+    BASE_URL = None  # the desk's public address, e.g. "https://desk.example.com"; every link in mail uses it
+    ALLOWED_HOSTS = []  # more host names the desk answers on (".example.com" allows its subdomains)
+    CONTENT_SECURITY_POLICY = None  # default: crm.security.headers.CONTENT_SECURITY_POLICY
 
 
 def load(app: Flask, overrides: dict | None) -> None:
@@ -62,13 +72,55 @@ def load(app: Flask, overrides: dict | None) -> None:
         from crm.i18n import catalog_languages
 
         app.config["LANGUAGES"] = catalog_languages()
+    production = _is_production(app.config["ENV"])
     if not app.config.get("SECRET_KEY"):
+        if production:
+            raise RuntimeError(
+                "CRM_SECRET_KEY is not set: in production (CRM_ENV=production) every machine and worker "
+                "must sign sessions and links with the same configured key")
         app.config["SECRET_KEY"] = _instance_secret(instance)
+    elif production and len(str(app.config["SECRET_KEY"])) < MIN_SECRET_KEY_LENGTH:
+        raise RuntimeError(f"CRM_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters long")
+    app.config["BASE_URL"] = _base_url(app.config.get("BASE_URL"), production)
+    app.config["ALLOWED_HOSTS"] = _host_list(app.config.get("ALLOWED_HOSTS"))
     for key, folder in (("MAIL_DIR", "mail"), ("STORAGE_DIR", "files")):
         if not app.config.get(key):
             app.config[key] = str(instance / folder)
     if not app.config.get("QUEUE_FILE"):
         app.config["QUEUE_FILE"] = str(instance / "huey.db")
+
+
+def _is_production(env) -> bool:
+    if env not in ENVIRONMENTS:
+        raise RuntimeError(f"CRM_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    return env == "production"
+
+
+def _base_url(value, production: bool) -> str:
+    """The desk's public address without a trailing slash; required in production."""
+    if not value:
+        if production:
+            raise RuntimeError("CRM_BASE_URL is not set: in production (CRM_ENV=production) links in emails "
+                               "and the hosts the desk answers on come from it, e.g. https://desk.example.com")
+        return DEVELOPMENT_BASE_URL
+    parts = urlsplit(str(value).strip())
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise RuntimeError(f"CRM_BASE_URL must be an http or https address such as https://desk.example.com, "
+                           f"not {value!r}")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def _host_list(value) -> list[str]:
+    """``ALLOWED_HOSTS`` as a list: a list, or one string of names separated by commas or spaces."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    return [str(name).strip() for name in value if str(name).strip()]
 
 
 def _instance_secret(instance: Path) -> str:

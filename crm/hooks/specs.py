@@ -263,6 +263,33 @@ def crm_load_user(user_id):
     """
 
 
+@hookspec(firstresult=True)
+def crm_resolve_site(host):
+    """Return the site a plugin serves on a host that is not the desk's own; asked for every such request.
+
+    The host answers only the hosts it is configured for (``CRM_BASE_URL``,
+    ``CRM_ALLOWED_HOSTS``) and 400 for any other, unless a plugin claims the
+    host here, e.g. the portal for a brand's verified custom domain. The
+    answer becomes :func:`crm.sites.current_site` for the request; build
+    links to it with :func:`crm.sites.external_url` (``site=...``). Stops at
+    the first non-None result. It runs before routing on every request to
+    such a host, so answer from a cache.
+
+    :param host: the request's host name, lower case, without port
+        (``"support.acme.example"``).
+    :return: a :class:`crm.sites.Site` whose ``base_url`` is the site's public
+        address, or None when the plugin does not serve that host.
+
+    Example::
+
+        @hookimpl
+        def crm_resolve_site(host):
+            brand = verified_domains().get(host)
+            if brand is not None:
+                return Site(f"portal:{brand.slug}", f"https://{host}")
+    """
+
+
 @hookspec
 def crm_notification_kinds():
     """Return the kinds of in-app notification the plugin sends; called once at start-up.

@@ -163,6 +163,8 @@ def _form_field(setting: Field, value: Any) -> tuple[FormField, Any]:
         return TextAreaField(**options), "\n".join(str(v) for v in value or [])
     if kind == "colour":
         return StringField(widget=widgets.ColorInput(), **options), value
+    if kind == "url":
+        return StringField(widget=widgets.URLInput(), **options), value
     if kind == "secret":
         return PasswordField(**options), ""
     if kind == "file":

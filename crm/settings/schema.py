@@ -31,6 +31,19 @@ class Field:
         """Return the value to store, or raise :class:`SettingError`."""
         return value
 
+    def dependencies(self) -> tuple[str, ...]:
+        """Names of other settings of the namespace that :meth:`validate_together` reads."""
+        return ()
+
+    def validate_together(self, value: Any, values: dict[str, Any]) -> None:
+        """Check the value against the namespace's other values (after they all passed :meth:`validate`).
+
+        ``values`` holds every value of the namespace as it would be after
+        the save. Called when this setting or one of its
+        :meth:`dependencies` is being saved; raise :class:`SettingError` to
+        refuse the save.
+        """
+
     def choices_list(self) -> list[tuple[str, Any]]:
         """The allowed (value, label) pairs; empty for free-form fields."""
         return []
@@ -180,18 +193,63 @@ List = ListField
 
 @dataclass
 class Colour(Field):
-    """A colour as ``#rrggbb``."""
+    """A colour as ``#rrggbb`` (see :mod:`crm.colours`); stored in lower case."""
 
     default: str = "#000000"
     kind = "colour"
 
     def validate(self, value):
-        value = "" if value is None else str(value).strip().lower()
-        if re.fullmatch(r"#[0-9a-f]{3}", value):
-            value = "#" + "".join(c * 2 for c in value[1:])
-        if not re.fullmatch(r"#[0-9a-f]{6}", value):
-            raise SettingError(_l("Enter a colour such as #1a73e8."))
+        from crm.colours import MESSAGE, normalise_colour
+
+        colour = normalise_colour("" if value is None else str(value))
+        if colour is None:
+            raise SettingError(MESSAGE)
+        return colour
+
+
+@dataclass
+class OutboundUrl(Text):
+    """An http(s) address the server itself will request (a callback, a webhook).
+
+    ``allow_private_setting`` names a :class:`Bool` of the same namespace; while
+    it is off, saving an address whose host is or resolves to an internal
+    address (see :mod:`crm.security.addresses`) is refused. Every request
+    checks the address again (see :mod:`crm.security.outbound`).
+    """
+
+    allow_private_setting: str | None = None
+    kind = "url"
+
+    def validate(self, value):
+        from crm.security import outbound
+
+        value = super().validate(value)
+        if value:
+            try:
+                outbound.parse_url(value)
+            except outbound.InvalidURL:
+                raise SettingError(_l("Enter an address starting with http:// or https://.")) from None
         return value
+
+    def dependencies(self):
+        return (self.allow_private_setting,) if self.allow_private_setting else ()
+
+    def validate_together(self, value, values):
+        from crm.security import outbound
+
+        if not value or (self.allow_private_setting and values.get(self.allow_private_setting)):
+            return
+        try:
+            outbound.check_url(value, allow_private=False)
+        except outbound.InternalAddress as exc:
+            raise SettingError(_l("%(host)s is an internal address; allow private addresses to use it.",
+                                  host=exc.host)) from None
+        except outbound.HostNotFound as exc:
+            raise SettingError(_l("The host %(host)s could not be found.", host=exc.host)) from None
+        except outbound.DeadlineExceeded:
+            raise SettingError(_l("The address could not be checked in time. Please try again.")) from None
+        except outbound.InvalidURL:
+            raise SettingError(_l("Enter an address starting with http:// or https://.")) from None
 
 
 @dataclass

@@ -93,6 +93,8 @@ class SettingsRegistry:
                 cleaned[key] = fields[key].validate(raw)
             except SettingError as exc:
                 errors[key] = str(exc)
+        if not errors:
+            errors = self._validate_together(namespace, fields, cleaned)
         if errors:
             raise SettingsInvalid(errors)
         changes = {}
@@ -118,6 +120,20 @@ class SettingsRegistry:
             )
             generation.bump()
         return changes
+
+    def _validate_together(self, namespace: str, fields: dict, cleaned: dict[str, Any]) -> dict[str, str]:
+        """Errors of the fields whose check reads other settings, for the values after this save."""
+        values = {**self.values(namespace), **cleaned}
+        errors = {}
+        for name, f in fields.items():
+            touched = [key for key in (name, *f.dependencies()) if key in cleaned]
+            if not touched:
+                continue
+            try:
+                f.validate_together(values[name], values)
+            except SettingError as exc:
+                errors[touched[0]] = str(exc)
+        return errors
 
 
 class SettingsInvalid(ValueError):

@@ -14,7 +14,8 @@ def support_customer_ticket_url(ticket):
 
     Asked while writing an email to the customer. The portal answers with the
     ticket's page on the brand's portal. Stops at the first non-None result;
-    with no answer the email carries the ticket number only.
+    with no answer the email carries the ticket number only. Build the URL
+    with :func:`crm.sites.external_url`, never from the request.
 
     :param ticket: the :class:`plugins.support.models.Ticket`.
     :return: an absolute URL (str), or None.
@@ -23,7 +24,7 @@ def support_customer_ticket_url(ticket):
 
         @hookimpl
         def support_customer_ticket_url(ticket):
-            return url_for("portal.ticket", number=ticket.number, _external=True)
+            return external_url("portal.ticket", site=brand_site(ticket.brand_id), number=ticket.number)
     """
 
 

@@ -1,7 +1,7 @@
 """The support plugin's settings schema (SPEC S-10 to S-22, S-30, S-33)."""
 from flask_babel import lazy_gettext as _l
 
-from crm.settings import Bool, Choice, Int, List, Section, SettingsSchema, Text
+from crm.settings import Bool, Choice, Int, List, OutboundUrl, Section, SettingsSchema, Text
 
 DEFAULT_FILE_TYPES = ["jpg", "jpeg", "png", "gif", "pdf", "doc", "docx", "xls", "xlsx", "txt", "zip"]
 
@@ -57,9 +57,10 @@ SETTINGS = SettingsSchema("support", _l("Support"), [
         Int("max_file_size_mb", default=20, min=1, max=100, label=_l("Maximum file size (MB)")),
     ]),
     Section("callback", _l("Customer callback"), [
-        Text("callback_url", default="", max_length=500, pattern=r"https?://\S+", label=_l("Callback URL"),
-             help=_l("Your system's address that answers what it knows about a customer; "
-                     "the customer's email is sent as the “email” query parameter.")),
+        OutboundUrl("callback_url", default="", max_length=500, pattern=r"https?://\S+",
+                    allow_private_setting="callback_allow_private", label=_l("Callback URL"),
+                    help=_l("Your system's address that answers what it knows about a customer; "
+                            "the customer's email is sent as the “email” query parameter.")),
         Int("callback_timeout", default=5, min=1, max=30, label=_l("Callback timeout (seconds)")),
         Bool("callback_allow_private", default=False, label=_l("Allow private and loopback addresses"),
              help=_l("Only for a callback service inside your own network.")),

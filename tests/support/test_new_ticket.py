@@ -13,6 +13,7 @@ import plugins.support.plugin as support_plugin
 from crm import generation, hookimpl, settings
 from crm.notify.outbox import OutboxMessage
 from crm.people.models import Contact, Role, RolePermission
+from crm.security import outbound
 from plugins.support import services, statuses
 from plugins.support.models import Attachment, Brand, Post, Tag, Ticket, Topic
 from plugins.support.ticket_templates import TicketTemplate
@@ -622,10 +623,14 @@ def test_callback_tab_shows_the_customer_beside_every_step(desk, db, client, aut
     assert 'value="Ahmet Kaya"' in page and MARKER in page
 
 
-def test_callback_tab_refuses_internal_addresses_unless_allowed(desk, db, client, auth, callback_server):
+def test_callback_tab_refuses_internal_addresses_unless_allowed(desk, db, client, auth, callback_server, monkeypatch):
     callback_server.json({"name": "Ahmet"})
-    settings.set_many("support", {"callback_url": callback_server.url})
+    # saved while the name resolved to a public address (an internal one is refused when saved) ...
+    monkeypatch.setattr(outbound, "system_resolver", lambda host, port: ["93.184.216.34"])
+    settings.set_many("support", {"callback_url": callback_server.url.replace("127.0.0.1", "crm.example.com")})
     db.session.commit()
+    # ... and fetched after it came to resolve to loopback
+    monkeypatch.setattr(outbound, "system_resolver", lambda host, port: ["127.0.0.1"])
     auth.login(desk.agent)
     draft = start(client)
     client.post(f"/support/tickets/new/{draft}/callback", data={"go": "fetch", "email": "ahmet@example.org"})

@@ -6,8 +6,10 @@ from flask import Blueprint
 
 from plugins.support.text import render
 
-bp = Blueprint("support", __name__, url_prefix="/support", template_folder="../templates")
+bp = Blueprint("support", __name__, url_prefix="/support", template_folder="../templates",
+               static_folder="../static")  # scripts as files: the Content Security Policy forbids inline ones
 admin_bp = Blueprint("support_admin", __name__, url_prefix="/admin/support", template_folder="../templates")
+
 
 # ``{{ post.body_text|plain_text }}``: a post's plain-text body as safe HTML, in pages and emails
 bp.add_app_template_filter(render, "plain_text")
