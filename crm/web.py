@@ -79,6 +79,9 @@ def _server_error(exc):
 
 def init_app(app: Flask) -> None:
     """Wire the request hooks, the user loader, template helpers and error pages."""
+    from crm import security
+
+    security.init_app(app)  # trusted hosts before the host's other request hooks; security headers
     app.before_request(_owner_disabled)
     from crm.auth import loading
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, MultipleFileField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional
 
-COLOUR = r"#[0-9a-fA-F]{6}"
+from crm.colours import HexColour
 
 
 class ReplyForm(FlaskForm):
@@ -42,7 +42,7 @@ class StatusForm(FlaskForm):
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=80)])
     colour = StringField(_l("Colour"), default="#667085",
-                         validators=[DataRequired(), Regexp(COLOUR, message=_l("Enter a colour such as #1a73e8."))])
+                         validators=[DataRequired(_l("Enter a colour such as #1a73e8.")), HexColour()])
     is_closed = BooleanField(_l("Tickets with this status are closed"))
 
 
@@ -51,7 +51,7 @@ class PriorityForm(FlaskForm):
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=80)])
     colour = StringField(_l("Colour"), default="#667085",
-                         validators=[DataRequired(), Regexp(COLOUR, message=_l("Enter a colour such as #1a73e8."))])
+                         validators=[DataRequired(_l("Enter a colour such as #1a73e8.")), HexColour()])
 
 
 class NamedForm(FlaskForm):
