@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from crm.admin.people import delete_then_redirect, paginate, saving
+from crm.admin.people import delete_then_redirect, paginate, posted_id, saving
 from crm.admin.views import bp
 from crm.extensions import db
 from crm.people.forms import DepartmentForm
@@ -87,7 +87,7 @@ def department_delete(department_id: int):
     name = department.name
     move_to = None
     if request.form.get("move_to"):
-        target_id = request.form.get("move_to", type=int)
+        target_id = posted_id("move_to")
         move_to = db.session.get(Department, target_id) if target_id is not None else None
         if move_to is None:
             flash(_("Choose a department from the list."), "error")

@@ -34,6 +34,17 @@ def paginate(stmt):
     return db.paginate(stmt, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
 
 
+MAX_ID = 2**31 - 1  # the largest id an INTEGER primary key holds on every database
+
+
+def posted_id(name: str) -> int | None:
+    """The form field ``name`` as a row id (1 to :data:`MAX_ID`), or None when missing or not such a number."""
+    value = request.form.get(name, "").strip()
+    if not value.isascii() or not value.isdigit() or not 0 < int(value) <= MAX_ID:
+        return None
+    return int(value)
+
+
 class Outcome:
     """Whether the change made in a :func:`saving` block was committed."""
 

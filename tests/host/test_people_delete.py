@@ -133,6 +133,9 @@ def test_a_plugin_that_moves_nothing_keeps_the_delete_refused(client, admin, fac
 @pytest.mark.parametrize("move_to, message", [
     ("abc", "Choose a department from the list."),
     ("999999", "Choose a department from the list."),
+    ("99999999999999999999999", "Choose a department from the list."),
+    ("٣", "Choose a department from the list."),
+    (" ", "Choose a department from the list."),
     ("self", "Choose another department to move them to."),
 ])
 def test_a_bad_move_target_changes_nothing(client, admin, factory, widgets, db, move_to, message):
@@ -275,3 +278,13 @@ def test_the_orphan_counter_finds_rows_left_behind(app, factory, db):
     db.session.execute(DepartmentMember.__table__.delete().where(DepartmentMember.__table__.c.user_id == user.id))
     db.session.commit()
     assert orphans() == {}
+
+
+def test_the_staff_page_offers_deletion_only_when_nothing_keeps_the_account(client, admin, factory, widgets):
+    busy, idle = factory.user(), factory.user()
+    widgets.uses[("user", busy.id)] = 2
+    body = client.get(f"/admin/staff/{busy.id}").get_data(as_text=True)
+    assert "2 widgets use it." in body and "Delete this account" not in body
+    assert "Deactivate the account instead" in body
+    assert "Delete this account" in client.get(f"/admin/staff/{idle.id}").get_data(as_text=True)
+    assert "Delete this account" not in client.get(f"/admin/staff/{admin.id}").get_data(as_text=True)

@@ -224,7 +224,7 @@ def test_moving_tickets_to_another_priority(client, admin, desk, db):
     assert orphans() == {}
 
 
-@pytest.mark.parametrize("move_to", ["abc", "999999", "self", "-1"])
+@pytest.mark.parametrize("move_to", ["abc", "999999", "self", "-1", "99999999999999999999999", "٣", " "])
 def test_a_bad_move_target_for_a_status_changes_nothing(client, admin, desk, db, move_to):
     ticket = desk.ticket()
     open_ = statuses.status_by_key("open")

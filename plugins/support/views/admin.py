@@ -233,6 +233,9 @@ def _in_use_message(kind: Kind, row, count: int) -> str:
                     "%(num)d tickets use “%(name)s”, so it cannot be deleted.", count, name=name)
 
 
+MAX_ID = 2**31 - 1  # the largest id an INTEGER primary key holds on every database
+
+
 def _move_target(kind: Kind, row):
     """The row named by the form's ``move_to`` (None when not given); ``False`` when it names no other row."""
     raw = request.form.get("move_to", "")
@@ -240,9 +243,10 @@ def _move_target(kind: Kind, row):
         return None
     if not kind.keyed:
         return False
-    target_id = request.form.get("move_to", type=int)
-    if target_id is None or target_id == row.id:
+    raw = raw.strip()
+    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= MAX_ID or int(raw) == row.id:
         return False
+    target_id = int(raw)
     return db.session.get(kind.model, target_id) or False
 
 
