@@ -13,8 +13,9 @@ digests: no address or email address is kept in the table.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import wraps
 
-from flask import current_app
+from flask import abort, current_app, request
 from limits import RateLimitItem, parse
 from limits.storage import RedisStorage
 from limits.strategies import FixedWindowRateLimiter
@@ -41,6 +42,23 @@ def allow(scope: str, identifier: str, limit: str) -> bool:
     if redis is not None:
         return redis.hit(item, "crm-auth", scope, identifier)
     return _database_hit(item, scope, identifier) <= item.amount
+
+
+def limit_posts(scope: str, config_key: str):
+    """Decorate a view: each POST counts against the limit ``config[config_key]`` of the client's address; 429 beyond it.
+
+    Unlike an in-memory limit, the count is shared by every worker (see the module docstring).
+    """
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if request.method == "POST" and not allow(scope, request.remote_addr or "", current_app.config[config_key]):
+                abort(429)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 def _redis_limiter() -> FixedWindowRateLimiter | None:

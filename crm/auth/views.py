@@ -13,7 +13,7 @@ from crm.auth.passwords import verify_password
 from crm.auth.permissions import staff_required
 from crm.auth.reset import consume_reset_token, queue_reset_email, user_for_reset_token
 from crm.database import unit_of_work
-from crm.extensions import db, limiter
+from crm.extensions import db
 from crm.people.forms import show_errors
 from crm.people.services import InvalidChange, change_password, normalize_email, update_profile, user_by_email
 from crm.timeutil import utcnow
@@ -38,6 +38,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@attempts.limit_posts("login-address", "LOGIN_RATE_LIMIT")
 def login():
     """Email and password sign-in for staff, limited per address and per account.
 
@@ -47,9 +48,6 @@ def login():
     if current_user.is_authenticated and getattr(current_user, "is_staff_user", False):
         return redirect(url_for("core.index"))
     form = LoginForm()
-    if request.method == "POST" and not attempts.allow(
-            "login-address", request.remote_addr or "", current_app.config["LOGIN_RATE_LIMIT"]):
-        abort(429)
     if form.validate_on_submit():
         email = normalize_email(form.email.data)
         if not attempts.allow("login-account", email,
@@ -88,7 +86,7 @@ def logout():
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"])
+@attempts.limit_posts("forgot-password", "PASSWORD_RESET_RATE_LIMIT")
 def forgot_password():
     """Ask for a reset link; the answer is the same whether the address belongs to an account or not."""
     form = ForgotPasswordForm()
@@ -103,7 +101,7 @@ def forgot_password():
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"])
+@attempts.limit_posts("reset-password", "PASSWORD_RESET_RATE_LIMIT")
 def reset_password(token: str):
     """Choose a new password with the emailed link; the link works once, expires and dies with a newer one."""
     if user_for_reset_token(token) is None:
@@ -163,7 +161,7 @@ def profile():
 
 @bp.post("/profile/password")
 @staff_required
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@attempts.limit_posts("profile-password", "LOGIN_RATE_LIMIT")
 def profile_password():
     """Change one's own password; the current password is required."""
     user = current_user._get_current_object()
