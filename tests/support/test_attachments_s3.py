@@ -32,11 +32,11 @@ def test_an_attachment_stored_by_one_machine_is_downloaded_from_another(make_app
     with first.app_context():
         from crm.people.models import Contact
 
-        create_user("admin@example.com", "Admin", PASSWORD, role="admin")
+        admin = create_user("admin@example.com", "Admin", PASSWORD, role="admin")
         contact = Contact(email="ayse@example.org", name="Ayşe")
         db.session.add(contact)
         db.session.commit()
-        ticket = services.open_ticket("Broken screen", author=contact, contact=contact, channel="portal",
+        ticket = services.open_ticket("Broken screen", author=admin, contact=contact, channel="phone",
                                       body="See the photo.",
                                       attachments=[FileStorage(io.BytesIO(PNG), filename="Ekran görüntüsü.png")])
         row = db.session.scalar(select(Attachment).where(Attachment.ticket_id == ticket.id))
