@@ -124,7 +124,13 @@ def send_smtp(msg: EmailMessage, config: MailSettings) -> None:
             client.starttls(context=_tls_context())
         if config.username:
             client.login(config.username, config.password)
-        client.send_message(msg)
+        # Not send_message(): it writes ">From " for every line that starts with "From " (mbox quoting),
+        # which changes what was typed. The message is flattened without that and sent the same way.
+        recipients = [address.addr_spec for address in msg["To"].addresses]
+        international = not all(a.isascii() for a in (config.from_address, *recipients))
+        data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n", utf8=international))
+        client.sendmail(config.from_address, recipients, data,
+                        mail_options=("SMTPUTF8", "BODY=8BITMIME") if international else ())
 
 
 # 5xx answers that mean this desk's own SMTP settings are wrong (authentication or TLS required,

@@ -227,6 +227,8 @@ def read_step(step: int, form, choices: Choices, draft: TicketDraft) -> dict[str
             values[name] = form.get(name) in ("y", "on", "1", "true")
         elif name == "action" and draft.get("editing_template_id"):
             values[name] = "template"  # editing a template stays editing a template
+        elif name == "description":  # kept as typed: the first post is plain text (plugins.support.text)
+            values[name] = (form.get(name) or "")[:DESCRIPTION_MAX + 1]
         else:
             values[name] = (form.get(name) or "").strip()[:DESCRIPTION_MAX + 1]
     return values
