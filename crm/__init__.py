@@ -80,6 +80,9 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] | No
 
     web.init_app(app)
     queue.init_app(app)
+    from crm.auth import maintenance as auth_maintenance
+
+    auth_maintenance.init_app(app)  # hourly purge of expired sessions, links and attempt counters
     inapp.init_app(app)
 
     from crm.cli import crm_group

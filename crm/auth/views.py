@@ -60,18 +60,8 @@ def login():
             with unit_of_work():
                 sessions.start(user, remember=form.remember.data)
                 user.last_login_at = utcnow()
-                _purge_expired()
             return redirect(_safe_next(request.args.get("next")) or url_for("core.index"))
     return render_template("crm/auth/login.html", form=form)
-
-
-def _purge_expired() -> None:
-    """Sign-ins are a good moment to drop expired sessions, links and counters (indexed deletes)."""
-    from crm.auth import tokens
-
-    sessions.purge_expired()
-    tokens.purge_expired()
-    attempts.purge_expired()
 
 
 @bp.post("/logout")

@@ -321,3 +321,51 @@ def test_last_seen_is_written_at_most_once_a_minute(app, client, factory, db, co
     assert not any("crm_auth_session" in s and s.lstrip().upper().startswith("UPDATE") for s in second.statements)
     row = live_rows(db, user)[0]
     assert utcnow() - row.last_seen_at < timedelta(minutes=1)
+
+
+def test_parallel_requests_with_one_remember_cookie_restore_one_session(app, client, factory, db):
+    from concurrent.futures import ThreadPoolExecutor
+
+    user = factory.user()
+    login(client, user, remember=True)
+    remembered = cookie(client, sessions.REMEMBER_COOKIE)
+
+    def visit(_):
+        return browser_with(app, **{sessions.REMEMBER_COOKIE: remembered}).get("/profile").status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(visit, range(12)))
+    assert statuses.count(200) == 1 and statuses.count(302) == 11
+    assert len(live_rows(db, user)) == 1
+
+
+# clean-up ---------------------------------------------------------------------------------
+
+
+def test_expired_sign_in_rows_are_purged(app, client, factory, db):
+    from crm.auth import tokens
+    from crm.auth.maintenance import purge_expired
+    from crm.auth.models import AttemptWindow, OneTimeToken
+
+    user = factory.user()
+    login(client, user)
+    login(browser_with(app), user)
+    long_ago = utcnow() - timedelta(days=30)
+    with app.test_request_context():
+        tokens.issue("password-reset", user.get_id(), 600)
+        tokens.issue("portal.verify-email", user.get_id(), 600)
+    db.session.add(AttemptWindow(key="a" * 64, hits=3, window_ends_at=long_ago))
+    db.session.add(AttemptWindow(key="b" * 64, hits=3, window_ends_at=utcnow() + timedelta(minutes=5)))
+    db.session.commit()
+    old_session = live_rows(db, user)[0].id
+    db.session.execute(update(AuthSession).where(AuthSession.id == old_session).values(expires_at=long_ago))
+    db.session.execute(update(OneTimeToken).where(OneTimeToken.purpose == "password-reset")
+                       .values(expires_at=long_ago))
+    db.session.commit()
+    assert purge_expired() == {"sessions": 1, "tokens": 1, "attempts": 1}
+    db.session.expire_all()
+    assert db.session.get(AuthSession, old_session) is None
+    assert len(live_rows(db, user)) == 1
+    assert [t.purpose for t in db.session.scalars(select(OneTimeToken))] == ["portal.verify-email"]
+    assert [w.key for w in db.session.scalars(select(AttemptWindow))] == ["b" * 64]
+    assert app.extensions["crm_auth_purge"].name == "crm.auth.purge"  # registered on the task queue
