@@ -18,7 +18,7 @@ def app_plugins():
 
 def test_typed_reply_is_shown_exactly_by_the_browser(app, factory, page):
     admin = factory.admin()
-    ticket = services.open_ticket("Printer", contact=factory.contact(), body="First message.", channel="portal")
+    ticket = services.open_ticket("Printer", contact=factory.contact(), body="First message.", author=admin)
     page.goto("/login")
     page.fill("input[name=email]", admin.email)
     page.fill("input[name=password]", PASSWORD)
