@@ -242,6 +242,24 @@ def test_downloads_have_the_same_headers_as_from_a_folder(make_app, s3_storage_u
     assert s3[0].headers["Content-Disposition"].startswith("attachment;")
 
 
+def test_a_big_download_is_streamed_to_the_client(make_app, s3_storage_url):
+    app = make_app(plugins=[], STORAGE_URL=s3_storage_url)
+    size = 24 * 1024 * 1024
+    with app.app_context():
+        key = storage().save(io.BytesIO(os.urandom(size)), "video.mp4")
+        with app.test_request_context("/"):
+            tracemalloc.start()
+            try:
+                response = send_stored_file(key, "video.mp4", "video/mp4")
+                sent = sum(len(chunk) for chunk in response.response)
+                response.close()
+                _current, peak = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+    assert sent == size and response.headers["Content-Length"] == str(size)
+    assert peak < 4 * 1024 * 1024
+
+
 def test_a_missing_object_is_404(make_app, s3_storage_url):
     app = make_app(plugins=[], STORAGE_URL=s3_storage_url)
     with app.app_context(), app.test_request_context("/"):
