@@ -4,9 +4,10 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+
+from crm.safe_paging import SQLAlchemy  # Flask-SQLAlchemy with bounded page numbers
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {

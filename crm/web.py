@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from crm import i18n
+from crm import database_outage, i18n, input_guard
 from crm.extensions import db, login_manager
 
 
@@ -106,6 +106,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error)
     app.register_error_handler(Exception, _server_error)
+    database_outage.init_app(app, otherwise=_server_error)  # 503 when the database cannot be reached
+    input_guard.init_app(app)  # 400 for NUL and bytes that are not UTF-8; 404 for ids beyond 63 bits
 
     from crm import storage
 

@@ -1,0 +1,118 @@
+"""A request guard: input no view can store or look up is refused before any view runs.
+
+Refused with a localized 400 page (nothing is read from or written to the
+database for such a request):
+
+- a NUL character anywhere in the path, a query or form key or value, or an
+  uploaded file's name (PostgreSQL cannot store NUL in text, and no text a
+  person types contains it);
+- bytes that are not UTF-8 in the path or the query string (checked on the
+  raw bytes), and in form keys, values and file names: the form parser puts
+  U+FFFD, the replacement character, in place of such bytes, so a form value
+  containing it is refused too;
+- an integer URL variable (``<int:...>``) outside the 63-bit range that
+  database ids have: it answers 404, as an id that does not exist.
+
+The app's request class (:class:`Request`) also makes ``request.args.get(key,
+type=int)`` and ``request.form.get(key, type=int)`` (and ``getlist``) strict:
+only ASCII digits within the 64-bit range count as a number, anything else
+gives the default, as a value ``int()`` cannot read always did.
+"""
+from __future__ import annotations
+
+from urllib.parse import unquote_to_bytes
+
+from flask import Flask, Request as FlaskRequest, render_template, request
+from flask_babel import gettext as _
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import BadRequest, NotFound
+
+from crm.parsing import MAX_ID, strict_int
+
+REPLACEMENT = "\ufffd"
+
+
+class StrictIntParameters(ImmutableMultiDict):
+    """Query and form values where ``type=int`` means :func:`crm.parsing.strict_int`."""
+
+    def get(self, key, default=None, type=None):  # noqa: A002 - werkzeug's signature
+        """Werkzeug's ``get``; with ``type=int`` only ASCII digits within 64 bits convert, else ``default``."""
+        return super().get(key, default, strict_int if type is int else type)
+
+    def getlist(self, key, type=None):  # noqa: A002 - werkzeug's signature
+        """Werkzeug's ``getlist``; with ``type=int`` the values that are not 64-bit ASCII integers are left out."""
+        return super().getlist(key, strict_int if type is int else type)
+
+
+class Request(FlaskRequest):
+    """The app's request class: query and form values are :class:`StrictIntParameters`."""
+
+    parameter_storage_class = StrictIntParameters
+
+
+class UnreadableInput(BadRequest):
+    """A request carrying NUL characters or bytes that are not UTF-8."""
+
+
+def _bad_text(value: str) -> bool:
+    return "\x00" in value or REPLACEMENT in value
+
+
+def _bad_bytes(raw: bytes) -> bool:
+    if b"\x00" in raw:
+        return True
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _path_bytes() -> bytes:
+    # WSGI gives the path as the raw bytes decoded as latin-1
+    return request.environ.get("PATH_INFO", "").encode("latin-1", "replace")
+
+
+def unreadable_request() -> bool:
+    """Whether the current request's path, query, form or file names carry NUL or bytes that are not UTF-8."""
+    if _bad_bytes(_path_bytes()) or _bad_bytes(unquote_to_bytes(request.query_string.replace(b"+", b" "))):
+        return True
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        for key, value in request.form.items(multi=True):
+            if _bad_text(key) or _bad_text(value):
+                return True
+        for key, upload in request.files.items(multi=True):
+            if _bad_text(key) or _bad_text(upload.filename or ""):
+                return True
+    return False
+
+
+def refuse_unreadable_input() -> None:
+    """``before_request``: raise :class:`UnreadableInput` for a request :func:`unreadable_request` refuses."""
+    if unreadable_request():
+        raise UnreadableInput()
+
+
+def ids_in_range(endpoint: str | None, values: dict | None) -> None:
+    """``url_value_preprocessor``: an integer URL variable beyond the 63-bit id range is an unknown id (404)."""
+    for value in (values or {}).values():
+        if isinstance(value, int) and not isinstance(value, bool) and value > MAX_ID:
+            raise NotFound()
+
+
+def _unreadable_page(exc: UnreadableInput):
+    message = _("The request contained characters that cannot be accepted (a NUL character or text that is "
+                "not UTF-8). Please correct the text and try again.")
+    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+        return {"error": exc.name, "description": message}, 400
+    return render_template("crm/error.html", code=400, title=message), 400
+
+
+def init_app(app: Flask) -> None:
+    """Install the guard: the strict request class, the character check before every request and the id
+    range check on URL values."""
+    app.request_class = Request
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_unreadable_input)
+    app.url_value_preprocessor(ids_in_range)
+    app.register_error_handler(UnreadableInput, _unreadable_page)
