@@ -26,7 +26,7 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] | No
     :param plugins: the plugin objects to load; None discovers them through
         the ``crm.plugins`` entry point group (what production does).
     """
-    from crm import audit, builtin, config as config_module, generation, i18n, web  # noqa: F401 (models)
+    from crm import audit, builtin, config as config_module, database, generation, i18n, web  # noqa: F401 (models)
     from crm.notify import inapp, outbox  # noqa: F401 (models)
     from crm.people import models  # noqa: F401 (models)
     from crm.auth.permissions import Grants
@@ -40,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] | No
     config_module.load(app, config)
 
     db.init_app(app)
+    database.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

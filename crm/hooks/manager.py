@@ -1,6 +1,7 @@
 """Loads plugins, checks their records at start-up and calls only enabled plugins' hooks."""
 from __future__ import annotations
 
+import logging
 from importlib.metadata import entry_points
 from typing import Any, Iterable
 
@@ -13,6 +14,8 @@ from crm import generation
 from crm.extensions import db
 from crm.hooks import PROJECT, specs
 from crm.hooks.records import PluginInfo
+
+log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "crm.plugins"
 HOST = "crm"
@@ -96,6 +99,39 @@ class PluginHost:
             if result is not None:
                 out.append((self.pm.get_name(impl.plugin), result))
         return out
+
+    def notify(self, hook_name: str, **kwargs) -> None:
+        """Fire an event: call each enabled plugin's implementation of ``hook_name`` on its own.
+
+        For events that report something already done (a ticket was created,
+        a reply added): an implementation that raises is logged and recorded in
+        the audit log (action ``plugin.event_failed``, visible to admins under
+        Admin -> Audit log); the others still run and the caller never sees the
+        error. Call it after the change is committed.
+        """
+        off = self.disabled()
+        for impl in reversed(getattr(self.pm.hook, hook_name).get_hookimpls()):
+            name = self.pm.get_name(impl.plugin)
+            if name in off or impl.hookwrapper or getattr(impl, "wrapper", False):
+                continue
+            try:
+                impl.function(**{k: v for k, v in kwargs.items() if k in impl.argnames})
+            except Exception as exc:  # noqa: BLE001 - contained: one plugin must not break the desk
+                self._event_failed(name, hook_name, exc)
+
+    @staticmethod
+    def _event_failed(plugin: str, hook_name: str, exc: Exception) -> None:
+        from crm import audit
+
+        log.exception("plugin %s failed in %s", plugin, hook_name)
+        db.session.rollback()
+        try:
+            audit.record("plugin.event_failed", "plugin", plugin,
+                         {"hook": (None, hook_name), "error": (None, f"{type(exc).__name__}: {exc}"[:400])})
+            db.session.commit()
+        except Exception:  # noqa: BLE001 - the record is best effort; the log has the details
+            db.session.rollback()
+            log.exception("could not record the failure of plugin %s", plugin)
 
     # enabled state -------------------------------------------------------
 

@@ -1,10 +1,28 @@
-"""Ticket counts per status and department, maintained on every change instead of recounted."""
+"""Ticket counts per status and department, maintained on every change instead of recounted.
+
+Services report moves with :func:`bump` / :func:`moved` while they hold the
+ticket's row lock. The deltas are collected per transaction and written just
+before it commits, as SQL-side increments (``count = count + delta``) in a
+fixed key order, so concurrent transactions never lose an update nor deadlock
+on the counter rows.
+
+:func:`per_status` answers "how many tickets of each status does this actor
+see" for every access policy: the maintained rows give the department part of
+a scope, and a grouped count over the (few, indexed) tickets reached only
+through another condition — assignment, or a customer's own tickets — gives the
+rest.
+"""
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, literal_column, select, update
+from collections import defaultdict
+
+from sqlalchemy import and_, delete, event, func, insert, literal_column, not_, or_, select, update
 
 from crm.extensions import db
+from plugins.support.access import Scope
 from plugins.support.models import StatusCount, Ticket
+
+_PENDING = "support_count_deltas"
 
 
 def _dialect_insert():
@@ -19,20 +37,9 @@ def _dialect_insert():
 
 
 def bump(status_id: int, department_id: int | None, delta: int) -> None:
-    """Add ``delta`` to the count of (status, department) in the current transaction (an upsert)."""
-    key = department_id or 0
-    dialect_insert = _dialect_insert()
-    if dialect_insert is None:
-        result = db.session.execute(update(StatusCount).where(
-            StatusCount.status_id == status_id, StatusCount.department_key == key
-        ).values(count=StatusCount.count + delta))
-        if result.rowcount == 0:
-            db.session.execute(insert(StatusCount).values(status_id=status_id, department_key=key, count=delta))
-        return
-    stmt = dialect_insert(StatusCount).values(status_id=status_id, department_key=key, count=delta)
-    stmt = stmt.on_conflict_do_update(index_elements=["status_id", "department_key"],
-                                      set_={"count": StatusCount.count + delta})
-    db.session.execute(stmt)
+    """Add ``delta`` to the count of (status, department) when the current transaction commits."""
+    pending = db.session.info.setdefault(_PENDING, defaultdict(int))
+    pending[(status_id, department_id or 0)] += delta
 
 
 def moved(old_status_id: int, old_department_id: int | None, new_status_id: int, new_department_id: int | None):
@@ -43,16 +50,79 @@ def moved(old_status_id: int, old_department_id: int | None, new_status_id: int,
     bump(new_status_id, new_department_id, 1)
 
 
-def per_status(department_ids: set[int] | None) -> dict[int, int]:
-    """``{status id: tickets}`` over the given departments (None: all tickets). One query."""
+def _write(session, key: tuple[int, int], delta: int) -> None:
+    status_id, department_key = key
+    dialect_insert = _dialect_insert()
+    if dialect_insert is None:
+        result = session.execute(update(StatusCount).where(
+            StatusCount.status_id == status_id, StatusCount.department_key == department_key
+        ).values(count=StatusCount.count + delta))
+        if result.rowcount == 0:
+            session.execute(insert(StatusCount).values(status_id=status_id, department_key=department_key,
+                                                       count=delta))
+        return
+    stmt = dialect_insert(StatusCount).values(status_id=status_id, department_key=department_key, count=delta)
+    stmt = stmt.on_conflict_do_update(index_elements=["status_id", "department_key"],
+                                      set_={"count": StatusCount.count + delta})
+    session.execute(stmt)
+
+
+@event.listens_for(db.session, "before_commit")
+def _apply_pending(session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    for key in sorted(pending):  # one order for everyone: no deadlock between two commits
+        if pending[key]:
+            _write(session, key, pending[key])
+
+
+@event.listens_for(db.session, "after_rollback")
+def _drop_pending(session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _table_counts(department_ids: frozenset | None) -> dict[int, int]:
     stmt = select(StatusCount.status_id, func.sum(StatusCount.count)).group_by(StatusCount.status_id)
     if department_ids is not None:
-        stmt = stmt.where(StatusCount.department_key.in_(sorted(department_ids) or [-1]))
-    return {status_id: int(total or 0) for status_id, total in db.session.execute(stmt)}
+        if not department_ids:
+            return {}
+        stmt = stmt.where(StatusCount.department_key.in_(sorted(department_ids)))
+    return {status_id: int(total) for status_id, total in db.session.execute(stmt) if total}
+
+
+def per_status(scope: Scope) -> dict[int, int]:
+    """``{status id: tickets}`` of the tickets in ``scope`` (see :mod:`plugins.support.access`).
+
+    One query for "every ticket" or a department-only scope; one more for the
+    tickets a scope reaches through other conditions.
+    """
+    if scope.everything:
+        return _table_counts(None)
+    departments = scope.values("department_id")
+    totals = _table_counts(departments) if departments else {}
+    others = [getattr(Ticket, name).in_(sorted(values)) for name, values in scope.columns
+              if name != "department_id" and values]
+    if others:
+        where = or_(*others)
+        if departments:
+            where = and_(where, or_(Ticket.department_id.is_(None),
+                                    not_(Ticket.department_id.in_(sorted(departments)))))
+        rows = db.session.execute(select(Ticket.status_id, func.count()).where(where).group_by(Ticket.status_id))
+        for status_id, count in rows:
+            totals[status_id] = totals.get(status_id, 0) + count
+    return {k: v for k, v in totals.items() if v}
+
+
+def recount_query(scope: Scope) -> dict[int, int]:
+    """The same numbers as :func:`per_status`, counted from the tickets (tests and repair checks)."""
+    rows = db.session.execute(select(Ticket.status_id, func.count()).where(scope.where()).group_by(Ticket.status_id))
+    return {status_id: count for status_id, count in rows if count}
 
 
 def recount() -> None:
-    """Rebuild every count from the tickets (after bulk inserts, or to repair); the caller commits."""
+    """Rebuild every count from the tickets (after bulk inserts or moves, or to repair); the caller commits."""
+    db.session.info.pop(_PENDING, None)
     db.session.execute(delete(StatusCount))
     department_key = func.coalesce(Ticket.department_id, literal_column("0"))
     rows = db.session.execute(

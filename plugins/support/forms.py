@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, MultipleFileField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from crm.colours import HexColour
 
@@ -35,6 +35,7 @@ class EditTicketForm(FlaskForm):
     service = SelectField(_l("Service"))
     tags = StringField(_l("Tags"), validators=[Length(max=1000)],
                        description=_l("Separate tags with commas."))
+    version = HiddenField()  # the ticket's version when the form was shown: a stale form is refused
 
 
 class StatusForm(FlaskForm):
@@ -64,4 +65,5 @@ class TopicForm(FlaskForm):
     """A topic and the department it routes tickets to."""
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
-    department = SelectField(_l("Department"), validators=[Optional()])
+    # no Optional(): it would let any blank text past the choices ("" is the "None" choice)
+    department = SelectField(_l("Department"))

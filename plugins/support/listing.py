@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from crm import settings
 from crm.extensions import db
+from crm.parsing import parse_id, parse_int
 from crm.people.models import Company, Contact, Department, User
 from plugins.support import access, counts, search
 from plugins.support.models import CHANNELS, Brand, Priority, Service, Tag, Ticket, ticket_tags
@@ -51,15 +52,14 @@ class Filters:
         for name in INT_FILTERS:
             raw = (args.get(name) or "").strip()
             if raw:
-                if raw.isdigit() and len(raw) < 10:
-                    setattr(f, name, int(raw))
+                if parse_id(raw) is not None:
+                    setattr(f, name, parse_id(raw))
                 else:
                     f.invalid.append(name)
         if f.service is not None and not settings.get("support.use_services"):
             f.service = None
         assignee = (args.get("assignee") or "").strip()
-        if assignee in ("me", "none") or (assignee[:1] in ("u", "d") and assignee[1:].isdigit()
-                                          and len(assignee) < 11):
+        if assignee in ("me", "none") or (assignee[:1] in ("u", "d") and parse_id(assignee[1:]) is not None):
             f.assignee = assignee
         elif assignee:
             f.invalid.append("assignee")
@@ -73,7 +73,7 @@ class Filters:
         sort = (args.get("sort") or "-updated").strip()
         f.sort = sort if sort.lstrip("-") in SORTS else "-updated"
         page = (args.get("page") or "1").strip()
-        f.page = int(page) if page.isdigit() and 0 < len(page) < 7 and int(page) > 0 else 1
+        f.page = parse_int(page, 1, 999_999) or 1
         return f
 
     def only_status(self) -> bool:
@@ -187,17 +187,15 @@ def _where(user, f: Filters) -> list:
     if f.channel:
         clauses.append(Ticket.channel == f.channel)
     if f.q:
-        matching = search.matching_tickets(f.q)
+        matching = search.matching_tickets(f.q, include_internal=access.audience(user) != access.CUSTOMER)
         if matching is not None:
             clauses.append(Ticket.id.in_(matching))
     return clauses
 
 
 def status_counts(user) -> dict[int, int]:
-    """``{status id: count}`` of the tickets ``user`` may see, from the maintained counts."""
-    if not access.may_use_desk(user):
-        return {}
-    return counts.per_status(access.visible_department_ids(user))
+    """``{status id: count}`` of the tickets ``user`` may see, through the user's access policy."""
+    return counts.per_status(access.scope(user))
 
 
 def ticket_page(user, f: Filters, per_page: int | None = None, status_totals: dict[int, int] | None = None) -> Page:

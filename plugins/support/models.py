@@ -122,6 +122,7 @@ class Ticket(db.Model):
     waiting_since: Mapped[datetime | None] = mapped_column(index=True)
     post_count: Mapped[int] = mapped_column(default=0)
     email_message_id: Mapped[str | None] = mapped_column(db.String(250))
+    version: Mapped[int] = mapped_column(default=1, server_default="1")  # moves with every field change
 
     status: Mapped[Status] = relationship(lazy="select")
     priority: Mapped[Priority] = relationship(lazy="select")
@@ -218,9 +219,8 @@ class TicketHistory(db.Model):
 class StatusCount(db.Model):
     """How many tickets have a status in a department (0 = no department), maintained by the services.
 
-    Lets the ticket list show counts per status without counting tickets; the
-    access rules are department-based, so summing the visible departments'
-    rows gives each user's counts.
+    Lets the ticket list show counts per status without counting tickets; see
+    :mod:`plugins.support.counts` for how each access policy reads them.
     """
 
     __tablename__ = "support_status_count"

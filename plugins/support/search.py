@@ -66,31 +66,37 @@ def terms(query: str) -> list[str]:
     return _WORD.findall(query or "")[:10]
 
 
-def _word_clause(word: str, dialect: str):
-    """Tickets whose subject or one of whose posts contains a word starting with ``word``."""
+def _word_clause(word: str, dialect: str, include_internal: bool):
+    """Tickets whose subject or one of whose posts contains a word starting with ``word``.
+
+    Without ``include_internal``, internal notes (and the private descriptions
+    staff write as the first note) are not searched.
+    """
+    public = () if include_internal else (Post.kind != "internal_note",)
     if dialect == "sqlite":
         match = '"%s"*' % word
         subjects = select(literal_column("rowid")).select_from(text("support_ticket_fts")).where(
             text("support_ticket_fts MATCH :q").bindparams(bindparam("q", match, unique=True)))
         posts = select(Post.ticket_id).where(Post.id.in_(
             select(literal_column("rowid")).select_from(text("support_post_fts")).where(
-                text("support_post_fts MATCH :q").bindparams(bindparam("q", match, unique=True)))))
+                text("support_post_fts MATCH :q").bindparams(bindparam("q", match, unique=True)))), *public)
         return or_(Ticket.id.in_(subjects), Ticket.id.in_(posts))
     tsquery = func.to_tsquery("simple", f"{word}:*")
     subject_match = func.to_tsvector("simple", Ticket.subject).op("@@")(tsquery)
-    posts = select(Post.ticket_id).where(func.to_tsvector("simple", Post.body_text).op("@@")(tsquery))
+    posts = select(Post.ticket_id).where(func.to_tsvector("simple", Post.body_text).op("@@")(tsquery), *public)
     return or_(subject_match, Ticket.id.in_(posts))
 
 
-def matching_tickets(query: str) -> Select | None:
+def matching_tickets(query: str, include_internal: bool = False) -> Select | None:
     """A SELECT of the ids of tickets where every word of ``query`` starts a word of the subject or a post.
 
-    Words may be found in different posts. Returns None when the query has
-    no words. Access is not checked here; callers combine it with
+    Words may be found in different posts. Internal notes are searched only
+    with ``include_internal`` (staff). Returns None when the query has no
+    words. Access is not checked here; callers combine it with
     :func:`plugins.support.access.visible_tickets`.
     """
     words = terms(query)
     if not words:
         return None
     dialect = db.session.get_bind().dialect.name
-    return select(Ticket.id).where(and_(*(_word_clause(w, dialect) for w in words)))
+    return select(Ticket.id).where(and_(*(_word_clause(w, dialect, include_internal) for w in words)))

@@ -37,6 +37,7 @@ class TicketDraft(db.Model):
     values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     files: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     callback: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("support_ticket.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
@@ -109,11 +110,6 @@ def set_callback(draft: TicketDraft, email: str, result: dict[str, Any]) -> None
     """Keep the last callback answer with the draft, so every step can show it beside the form."""
     draft.callback = {"email": email, **result}
     draft.updated_at = utcnow()
-
-
-def finish_draft(draft: TicketDraft) -> None:
-    """Remove a draft whose files now belong to a ticket (the files are kept)."""
-    db.session.delete(draft)
 
 
 def discard_draft(draft: TicketDraft) -> None:
@@ -342,6 +338,7 @@ class Outcome:
     ticket: Any = None
     errors: dict[str, str] = field(default_factory=dict)
     step: int = 1
+    already_created: bool = False  # another submission of the same draft opened the ticket
 
     def ticket_url(self, reply: bool = False) -> str:
         """The staff ticket page (at the reply box when staff reply at once)."""
@@ -356,43 +353,58 @@ class Outcome:
 
 
 def open_ticket_from_draft(draft: TicketDraft, user, *, reply_now: bool, choices: Choices) -> Outcome:
-    """Open the ticket the wizard describes, on channel ``internal``; the service commits.
+    """Open the ticket the wizard describes, on channel ``internal``, in one unit of work.
 
+    The draft row is locked first, so when the same draft is submitted several
+    times at once exactly one ticket is opened: the other submissions find the
+    draft finished and get that ticket back (:attr:`Outcome.already_created`).
     The customer is found or created by email (subject to S-15 through the
-    service), the description becomes an internal note with the draft's files,
-    and the customer is emailed unless staff reply at once (S-31).
+    service), the description becomes an internal note with the draft's
+    files, and the customer is emailed unless staff reply at once (S-31).
     On refusal nothing is stored and :attr:`Outcome.errors` says why.
     """
-
+    from crm.database import lock, unit_of_work
     from crm.people.services import find_or_create_contact
     from plugins.support import services
     from plugins.support.attachments import CheckedUpload
+    from plugins.support.models import Ticket
 
-    values = draft.values
-    contact, _created = find_or_create_contact(values["customer_email"], values.get("customer_name", ""),
-                                               actor=user)
-    uploads = []
-    for record in draft.files or []:
-        with storage().open(record["key"]) as handle:
-            uploads.append(CheckedUpload(record["filename"], record["content_type"], handle.read()))
-    tag_names = [t.name for t in choices.tags if str(t.id) in {str(v) for v in values.get("tag_ids") or []}]
-    target = values.get("assign_to") or ""
-    email_subject = (values.get("subject") or "").strip()
+    draft_id = draft.id
     try:
-        ticket = services.open_ticket(
-            email_subject or default_subject_for(contact), contact=contact, channel="internal",
-            body=values.get("description") or "", body_kind="internal_note", author=user,
-            topic=values.get("topic_id") or None, brand=values.get("brand_id") or None,
-            status=values.get("status") or None, priority=values.get("priority") or None,
-            department=choices.department_for(values),
-            assignee_user=values.get("assignee_user_id") if target == "user" else None,
-            assignee_department=values.get("assignee_department_id") if target == "team" else None,
-            tags=tag_names, attachments=uploads, notify_customer=not reply_now,
-            email_subject=email_subject or None,
-        )
+        with unit_of_work() as work:
+            rows = lock(TicketDraft, draft_id)
+            if not rows:
+                return Outcome(errors={"action": _("This form was closed. Start a new ticket.")}, step=1)
+            draft = rows[0]
+            if draft.ticket_id is not None:
+                return Outcome(ticket=db.session.get(Ticket, draft.ticket_id), already_created=True)
+            values = draft.values
+            contact, _created = find_or_create_contact(values["customer_email"], values.get("customer_name", ""),
+                                                       actor=user)
+            uploads = []
+            for record in draft.files or []:
+                with storage().open(record["key"]) as handle:
+                    uploads.append(CheckedUpload(record["filename"], record["content_type"], handle.read()))
+            tag_names = [t.name for t in choices.tags if str(t.id) in {str(v) for v in values.get("tag_ids") or []}]
+            target = values.get("assign_to") or ""
+            email_subject = (values.get("subject") or "").strip()
+            ticket = services.open_ticket(
+                email_subject or default_subject_for(contact), contact=contact, channel="internal",
+                body=values.get("description") or "", body_kind="internal_note", author=user,
+                topic=values.get("topic_id") or None, brand=values.get("brand_id") or None,
+                status=values.get("status") or None, priority=values.get("priority") or None,
+                department=choices.department_for(values),
+                assignee_user=values.get("assignee_user_id") if target == "user" else None,
+                assignee_department=values.get("assignee_department_id") if target == "team" else None,
+                tags=tag_names, attachments=uploads, notify_customer=not reply_now,
+                email_subject=email_subject or None,
+            )
+            keys = [record["key"] for record in draft.files or []]
+            draft.ticket_id = ticket.id
+            draft.files = []
+            draft.updated_at = utcnow()
+            work.after_commit(lambda: [storage().delete(key) for key in keys])
     except services.TicketError as exc:
         name = exc.field or "assignee_user"  # a refusal without a field is the assign permission
         return Outcome(errors={SERVICE_FIELD.get(name, name): str(exc)}, step=FIELD_STEP.get(name, 2))
-    for record in draft.files or []:
-        storage().delete(record["key"])
     return Outcome(ticket=ticket)

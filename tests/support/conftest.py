@@ -27,10 +27,12 @@ class Desk:
         self.factory = factory
 
     def ticket(self, subject="Printer is on fire", contact=None, department=None, body="It smokes.", **kw):
+        from crm.actors import SYSTEM
         from plugins.support import services
 
         if contact is None:
             contact = self.factory.contact()
+        kw.setdefault("author", SYSTEM)
         return services.open_ticket(subject, contact=contact, department=department, body=body,
                                     channel=kw.pop("channel", "portal"), **kw)
 

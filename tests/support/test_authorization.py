@@ -6,6 +6,7 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
+from crm.actors import SYSTEM
 from crm.extensions import db
 from plugins.support import services, statuses
 from plugins.support.models import Attachment, Brand, Service, Topic
@@ -66,7 +67,7 @@ def world(app, factory, set_support):
     }
     from werkzeug.datastructures import FileStorage
 
-    ticket = services.open_ticket("Matrix", contact=factory.contact(), department=dep_a, body="hello",
+    ticket = services.open_ticket("Matrix", contact=factory.contact(), department=dep_a, body="hello", author=SYSTEM,
                                   channel="portal")
     post = services.add_note(ticket, "with file", author=people["admin"],
                              attachments=[FileStorage(io.BytesIO(PNG), filename="a.png")])

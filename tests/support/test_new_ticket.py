@@ -132,7 +132,10 @@ def test_three_steps_open_an_internal_ticket_and_email_the_customer(desk, db, cl
     assert ticket.number in email.payload["text"]
     assert "http" not in email.payload["text"], "no plugin gives a link, so the email carries the number only"
     assert_no_marker_in_emails(db)
-    assert db.session.scalar(select(func.count()).select_from(TicketDraft)) == 0
+    finished = db.session.get(TicketDraft, draft)
+    assert finished.ticket_id == ticket.id and finished.files == []
+    again = client.get(f"/support/tickets/new/{draft}/3")
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/support/tickets/{ticket.number}")
 
 
 def test_default_subject_from_the_setting(desk, db, client, auth):
@@ -680,3 +683,45 @@ def test_abandoned_drafts_are_purged_with_their_files(desk, db, client, auth):
     db.session.expire_all()
     assert db.session.get(TicketDraft, old) is None and db.session.get(TicketDraft, fresh) is not None
     assert not storage().exists(record["key"])
+
+
+# concurrency ------------------------------------------------------------------------------------
+
+
+def test_five_parallel_submits_of_one_draft_open_exactly_one_ticket(app, desk, db, client, auth):
+    import threading
+
+    from tests.conftest import PASSWORD
+
+    auth.login(desk.agent)
+    draft = start(client)
+    assert post(client, draft, 1, **step1(desk)).status_code == 302
+    assert post(client, draft, 2, **step2()).status_code == 302
+    clients = []
+    for _ in range(5):  # five browser tabs of the same agent
+        other = app.test_client()
+        assert other.post("/login", data={"email": desk.agent.email, "password": PASSWORD}).status_code == 302
+        clients.append(other)
+    data = step3(desk)
+    db.session.commit()
+    barrier, answers, errors = threading.Barrier(5), [], []
+
+    def submit(tab):
+        try:
+            barrier.wait(30)
+            response = post(tab, draft, 3, go="create", **data)
+            answers.append((response.status_code, response.headers.get("Location", "")))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=submit, args=(tab,)) for tab in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == []
+    db.session.expire_all()
+    [ticket] = tickets(db)
+    assert [code for code, _location in answers] == [302] * 5
+    assert all(location.endswith(f"/support/tickets/{ticket.number}") for _code, location in answers)
+    assert len(outbox(db)) == 1, "the customer is told once"

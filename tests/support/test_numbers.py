@@ -3,6 +3,7 @@ import threading
 
 from sqlalchemy import select
 
+from crm.actors import SYSTEM
 from crm.extensions import db
 from plugins.support import services
 from plugins.support.models import Ticket
@@ -25,7 +26,7 @@ def test_concurrent_creation_gives_distinct_numbers(app, factory):
             with app.app_context():
                 start.wait()
                 for i in range(PER_THREAD):
-                    ticket = services.open_ticket(f"Parallel {i}", contact=contact_id, channel="api",
+                    ticket = services.open_ticket(f"Parallel {i}", contact=contact_id, channel="api", author=SYSTEM,
                                                   body="hello")
                     numbers.append(ticket.number)
                 db.session.remove()

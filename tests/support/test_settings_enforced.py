@@ -91,11 +91,11 @@ def test_notify_staff_on_customer_reply(app, factory, desk, set_support):
     staff = factory.user(departments=[dep])
     contact = factory.contact()
     ticket = desk.ticket(contact=contact, department=dep, assignee_user=staff.id)
-    services.add_customer_message(ticket, "Any news?", contact=contact)
+    services.add_customer_message(ticket, "Any news?", author=contact)
     assert "support.customer_replied" in _notified(staff)
     set_support(notify_staff_on_customer_reply=False)
     before = len(_notified(staff))
-    services.add_customer_message(ticket, "Hello??", contact=contact)
+    services.add_customer_message(ticket, "Hello??", author=contact)
     assert len(_notified(staff)) == before
 
 

@@ -4,6 +4,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from crm.actors import SYSTEM
 from crm.extensions import db
 from plugins.support import services, statuses
 from plugins.support.models import Brand, Ticket
@@ -98,7 +99,7 @@ def test_pagination_and_counts(app, admin_client, desk, factory, monkeypatch):
 
     monkeypatch.setattr(listing, "PER_PAGE", 2)
     tickets = [desk.ticket(f"T{i}") for i in range(5)]
-    services.update_ticket(tickets[0], {"status": "closed"}, actor=None)
+    services.update_ticket(tickets[0], {"status": "closed"}, actor=SYSTEM)
     html = admin_client.get("/support/tickets?sort=created").get_data(as_text=True)
     assert _numbers(html) == [tickets[0].number, tickets[1].number]
     assert "Page 1 of 3" in html

@@ -23,8 +23,10 @@ from wtforms import (
 )
 
 from crm import settings
+from crm.database import unit_of_work
 from crm.extensions import db
 from plugins.support import access, permissions as perms, ticket_templates, wizard
+from plugins.support.models import Ticket
 from plugins.support.views import bp
 from plugins.support.wizard import (
     STEPS, Choices, STEP_FIELDS, default_subject_hint, open_ticket_from_draft, read_step, validate_step,
@@ -155,6 +157,10 @@ def new_ticket_step(draft_id: str, step: int):
     if step not in STEPS:
         abort(404)
     draft = _draft_or_404(draft_id)
+    if draft.ticket_id is not None:  # submitted already (perhaps twice at once): show the ticket it made
+        ticket = db.session.get(Ticket, draft.ticket_id)
+        flash(_("Ticket %(number)s was already created from this form.", number=ticket.number), "info")
+        return redirect(url_for("support.ticket", number=ticket.number))
     choices = Choices()
     errors: dict[str, str] = {}
     if request.method == "GET":
@@ -235,8 +241,16 @@ def _take_files(draft) -> str | None:
     return None
 
 
+class _Undo(Exception):
+    """Roll back the template saved with a ticket that could not be opened."""
+
+    def __init__(self, outcome):
+        super().__init__()
+        self.outcome = outcome
+
+
 def _finish(draft, choices: Choices, go: str):
-    """Validate all steps, then save the template and/or open the ticket."""
+    """Validate all steps, then save the template and/or open the ticket, as one unit of work."""
     is_template = draft.get("action") == "template"
     creates_ticket = not is_template or bool(draft.get("also_create"))
     for step in STEPS:
@@ -246,47 +260,52 @@ def _finish(draft, choices: Choices, go: str):
             flash(_("Please correct the marked fields."), "error")
             return redirect(_step_url(draft, step, check=1))
     db.session.commit()  # keep the values just posted, whatever happens next
-    template = None
     if is_template:
-        try:
-            editing = ticket_templates.get_template(draft.get("editing_template_id"))
-            if editing is not None:
-                if not ticket_templates.can_manage(current_user, editing):
-                    abort(403)
-                template = ticket_templates.update_template(editing, draft.get("template_name"), draft.values,
-                                                            current_user)
+        editing = ticket_templates.get_template(draft.get("editing_template_id"))
+        if editing is not None and not ticket_templates.can_manage(current_user, editing):
+            abort(403)
+    template = None
+    try:
+        with unit_of_work():
+            if is_template:
+                template = _save_template(draft)
+            if not creates_ticket:
+                wizard.discard_draft(draft)
+                outcome = None
             else:
-                template = ticket_templates.save_template(draft.get("template_name"), draft.values, current_user)
-        except ticket_templates.TemplateInvalid as exc:
-            db.session.rollback()
-            return _render(draft, 1, choices, exc.errors), 400
-    if not creates_ticket:
-        wizard.discard_draft(draft)
-        try:
-            db.session.commit()
-        except IntegrityError:  # the same name was saved a moment ago by someone else
-            db.session.rollback()
-            return _render(_draft_or_404(draft.id), 1, choices, {"template_name": _taken()}), 400
+                outcome = open_ticket_from_draft(draft, current_user._get_current_object(),
+                                                 reply_now=(go == "create_reply"), choices=choices)
+                if outcome.errors or outcome.already_created:
+                    raise _Undo(outcome)
+    except ticket_templates.TemplateInvalid as exc:
+        return _render(_draft_or_404(draft.id), 1, choices, exc.errors), 400
+    except IntegrityError:  # the same template name was saved a moment ago by someone else
+        return _render(_draft_or_404(draft.id), 1, Choices(), {"template_name": _taken()}), 400
+    except _Undo as undo:
+        outcome = undo.outcome
+        if outcome.already_created:
+            flash(_("Ticket %(number)s was already created from this form.", number=outcome.ticket.number), "info")
+            return redirect(outcome.ticket_url())
+        return _render(_draft_or_404(draft.id), outcome.step, Choices(), outcome.errors), 400
+    if outcome is None:
         flash(_("The template “%(name)s” was saved.", name=template.name), "success")
         return redirect(url_for("support.ticket_templates"))
-    try:
-        outcome = open_ticket_from_draft(draft, current_user, reply_now=(go == "create_reply"), choices=choices)
-    except IntegrityError:  # only a template name taken a moment ago can collide here
-        db.session.rollback()
-        return _render(_draft_or_404(draft.id), 1, Choices(), {"template_name": _taken()}), 400
-    if outcome.errors:
-        db.session.rollback()
-        draft = _draft_or_404(draft.id)
-        return _render(draft, outcome.step, Choices(), outcome.errors), 400
     ticket = outcome.ticket
-    wizard.finish_draft(draft)
-    db.session.commit()
     if template is not None:
         flash(_("The template “%(name)s” was saved and ticket %(number)s was created.", name=template.name,
                 number=ticket.number), "success")
     else:
         flash(_("Ticket %(number)s was created.", number=ticket.number), "success")
     return redirect(outcome.ticket_url(reply=(go == "create_reply")))
+
+
+def _save_template(draft):
+    editing = ticket_templates.get_template(draft.get("editing_template_id"))
+    if editing is not None:
+        return ticket_templates.update_template(editing, draft.get("template_name"), draft.values, current_user)
+    template = ticket_templates.save_template(draft.get("template_name"), draft.values, current_user)
+    db.session.flush()  # a name taken meanwhile fails here, inside the unit of work
+    return template
 
 
 def _taken() -> str:

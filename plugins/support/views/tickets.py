@@ -110,7 +110,7 @@ def bulk():
     """Assign, change the status of, or delete the chosen tickets within the user's permissions."""
     back = url_for("support.tickets", **{k: v for k, v in request.args.items()})
     raw_ids = request.form.getlist("ids")
-    if not raw_ids or not all(i.isdigit() and len(i) < 12 for i in raw_ids):
+    if not raw_ids or not all(i.isascii() and i.isdigit() and len(i) < 19 for i in raw_ids):
         flash(_("Choose at least one ticket."), "error")
         return redirect(back)
     action = request.form.get("action", "")
@@ -118,26 +118,26 @@ def bulk():
         if action == "status":
             if not access.can(current_user, perms.EDIT):
                 abort(403)
-            done = services.bulk_update(current_user, raw_ids, {"status": request.form.get("status", "")})
+            done = services.bulk_update(current_user._get_current_object(), raw_ids, {"status": request.form.get("status", "")})
         elif action == "assign":
             if not access.can(current_user, perms.ASSIGN):
                 abort(403)
             target = request.form.get("assignee", "")
             if target == "none":
                 values = {"assignee_user": None, "assignee_department": None}
-            elif target[:1] == "u" and target[1:].isdigit():
+            elif target[:1] == "u" and target[1:].isascii() and target[1:].isdigit() and len(target) < 19:
                 values = {"assignee_user": int(target[1:])}
-            elif target[:1] == "d" and target[1:].isdigit():
+            elif target[:1] == "d" and target[1:].isascii() and target[1:].isdigit() and len(target) < 19:
                 values = {"assignee_department": int(target[1:])}
             else:
                 raise services.TicketError(_("Choose whom to assign the tickets to."))
-            done = services.bulk_update(current_user, raw_ids, values)
+            done = services.bulk_update(current_user._get_current_object(), raw_ids, values)
         elif action == "delete":
             if not access.can_delete(current_user):
                 abort(403)
             ids = access.visible_ids(current_user, raw_ids)
             rows = list(db.session.scalars(select(Ticket).where(Ticket.id.in_(ids)))) if ids else []
-            done = services.delete_tickets(current_user, rows)
+            done = services.delete_tickets(current_user._get_current_object(), rows)
         else:
             raise services.TicketError(_("Choose an action."))
     except services.TicketForbidden:
@@ -218,6 +218,7 @@ def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteFor
         edit.assignee_department.data = str(ticket.assignee_department_id or "")
         edit.service.data = str(ticket.service_id or "")
         edit.tags.data = ", ".join(t.name for t in ticket.tags)
+        edit.version.data = str(ticket.version)
     _fill_choices(edit, reply, lookups, users)
     status_by_id = {s.id: s for s in lookups["statuses"]}
     return render_template(
@@ -267,7 +268,7 @@ def reply(number):
     if not form.validate():
         return _render_ticket(ticket, reply=form, status_code=400)
     try:
-        services.add_reply(ticket, form.body.data, author=current_user, status=int(form.status.data),
+        services.add_reply(ticket, form.body.data, author=current_user._get_current_object(), status=int(form.status.data),
                            attachments=_files())
     except services.TicketForbidden:
         abort(403)
@@ -289,7 +290,7 @@ def note(number):
     if not form.validate():
         return _render_ticket(ticket, note=form, status_code=400)
     try:
-        services.add_note(ticket, form.body.data, author=current_user, attachments=_files())
+        services.add_note(ticket, form.body.data, author=current_user._get_current_object(), attachments=_files())
     except services.TicketForbidden:
         abort(403)
     except services.TicketError as exc:
@@ -336,10 +337,16 @@ def edit(number):
     if may_assign:
         values.update(assignee_user=form.assignee_user.data or None,
                       assignee_department=form.assignee_department.data or None)
+    version = form.version.data or ""
     try:
-        changes = services.update_ticket(ticket, values, actor=current_user)
+        changes = services.update_ticket(ticket, values, actor=current_user._get_current_object(),
+                                         version=int(version) if version.isascii() and version.isdigit()
+                                         and len(version) < 10 else None)
     except services.TicketForbidden:
         abort(403)
+    except services.TicketConflict as exc:
+        flash(str(exc), "error")
+        return _render_ticket(_ticket(number), status_code=409)
     except services.TicketError as exc:
         target = getattr(form, exc.field or "", None) or form.status
         target.errors = list(target.errors or []) + [str(exc)]
@@ -347,6 +354,8 @@ def edit(number):
         return _render_ticket(_ticket(number), edit=form, status_code=400)
     if changes:
         flash(_("The ticket was updated."), "success")
+    else:
+        flash(_("Nothing was changed."), "info")
     if not access.can_see(current_user, ticket):
         return redirect(url_for("support.tickets"))
     return redirect(url_for("support.ticket", number=ticket.number))
@@ -359,7 +368,7 @@ def delete(number):
     ticket = _ticket(number)
     if not access.can_delete(current_user):
         abort(403)
-    services.delete_ticket(ticket, actor=current_user)
+    services.delete_ticket(ticket, actor=current_user._get_current_object())
     flash(_("Ticket %(number)s was deleted.", number=number), "success")
     return redirect(url_for("support.tickets"))
 
@@ -374,7 +383,7 @@ def delete_post(number, post_id):
     post = db.session.scalar(select(Post).where(Post.id == post_id, Post.ticket_id == ticket.id))
     if post is None:
         abort(404)
-    services.delete_post(post, actor=current_user)
+    services.delete_post(post, actor=current_user._get_current_object())
     flash(_("The message was deleted."), "success")
     return redirect(url_for("support.ticket", number=ticket.number))
 

@@ -1,0 +1,225 @@
+"""Database connections and units of work: the transaction rules every service relies on.
+
+SQLite connections get ``PRAGMA foreign_keys=ON`` (so ``ON DELETE`` rules and
+references are enforced as on PostgreSQL), a generous busy timeout and the
+WAL journal (readers never wait for a writer).
+
+:func:`unit_of_work` runs a service's change as one transaction of its own:
+
+- it refuses to start while the caller has uncommitted changes in the
+  session, so a service never commits (or discards) someone else's work;
+- it starts a *write* transaction: ``BEGIN IMMEDIATE`` on SQLite, so every
+  read inside sees the latest committed data and writers queue instead of
+  failing; on PostgreSQL the service locks the rows it changes
+  (:func:`lock`), in a fixed order;
+- it commits at the end, rolls back (and runs the undo callbacks, e.g. to
+  delete stored files) on any error, and only after a successful commit runs
+  the callbacks registered with :meth:`UnitOfWork.after_commit` (events for
+  plugins), each contained: a failing callback is logged, never undoes the
+  committed work and never turns a request into an error.
+
+A unit of work opened inside another one joins it: only the outermost
+commits. :func:`retrying` re-runs a whole unit of work when the database
+reports a deadlock or a serialization failure.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from crm.extensions import db
+
+log = logging.getLogger(__name__)
+
+_DEPTH = "crm_uow_depth"
+_CURRENT = "crm_uow"
+_WROTE = "crm_uow_wrote"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class PendingChangesError(RuntimeError):
+    """A unit of work was started while the session held the caller's uncommitted changes."""
+
+
+def init_app(app: Flask) -> None:
+    """Configure the app's engine: SQLite pragmas and write tracking."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_connect):
+        event.listen(engine, "connect", _sqlite_connect)
+    if not event.contains(db.session, "after_flush", _session_wrote):
+        track_writes(db.session)
+
+
+def _sqlite_connect(dbapi_connection, connection_record) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+    finally:
+        cursor.close()
+
+
+def _session_wrote(session, flush_context) -> None:
+    session.info[_WROTE] = True
+
+
+def _session_ended(session, *args) -> None:
+    session.info.pop(_WROTE, None)
+
+
+def track_writes(session_factory) -> None:
+    """Remember, per session, whether the open transaction has flushed anything (see :func:`has_pending_changes`)."""
+    event.listen(session_factory, "after_flush", _session_wrote)
+    event.listen(session_factory, "after_commit", _session_ended)
+    event.listen(session_factory, "after_rollback", _session_ended)
+    event.listen(session_factory, "after_soft_rollback", _session_ended)
+
+
+def has_pending_changes(session=None) -> bool:
+    """Whether the session holds uncommitted changes: unflushed objects or flushed, uncommitted writes."""
+    session = session or db.session
+    if session.new or session.deleted or session.info.get(_WROTE):
+        return True
+    return any(session.is_modified(obj) for obj in session.dirty)
+
+
+class UnitOfWork:
+    """One service call's transaction; see :func:`unit_of_work`."""
+
+    def __init__(self) -> None:
+        self._after_commit: list[Callable[[], Any]] = []
+        self._on_rollback: list[Callable[[], Any]] = []
+
+    def after_commit(self, callback: Callable[[], Any]) -> None:
+        """Run ``callback`` once the outermost unit of work has committed (contained: errors are logged)."""
+        self._after_commit.append(callback)
+
+    def on_rollback(self, callback: Callable[[], Any]) -> None:
+        """Run ``callback`` if the unit of work is rolled back (e.g. delete files stored for it)."""
+        self._on_rollback.append(callback)
+
+    def _undo(self) -> None:
+        for callback in self._on_rollback:
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - undo is best effort; the original error matters
+                log.exception("undo after rollback failed")
+
+    def _committed(self) -> None:
+        for callback in self._after_commit:
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - committed work stands whatever a callback does
+                log.exception("callback after commit failed")
+                if db.session.is_active:
+                    db.session.rollback()
+
+
+def current() -> UnitOfWork | None:
+    """The unit of work in progress, if any."""
+    return db.session.info.get(_CURRENT)
+
+
+def _begin_write(session) -> None:
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def unit_of_work() -> Iterator[UnitOfWork]:
+    """Run the block as one write transaction, committed at its end (see the module docstring).
+
+    :raises PendingChangesError: when the caller left uncommitted changes in the session.
+    """
+    session = db.session
+    depth = session.info.get(_DEPTH, 0)
+    if depth:
+        session.info[_DEPTH] = depth + 1
+        try:
+            yield session.info[_CURRENT]
+        finally:
+            session.info[_DEPTH] -= 1
+        return
+    if has_pending_changes(session):
+        raise PendingChangesError("commit or roll back your own changes before calling a service")
+    session.rollback()  # end the read transaction: the write transaction must see the latest data
+    work = UnitOfWork()
+    session.info[_DEPTH] = 1
+    session.info[_CURRENT] = work
+    try:
+        _begin_write(session)
+        yield work
+        session.commit()
+    except BaseException:
+        session.rollback()
+        work._undo()
+        raise
+    finally:
+        session.info.pop(_DEPTH, None)
+        session.info.pop(_CURRENT, None)
+    work._committed()
+
+
+def lock(query_or_model, *ids):
+    """Lock rows for the rest of the unit of work (``SELECT ... FOR UPDATE``; a no-op on SQLite,
+    whose ``BEGIN IMMEDIATE`` already serialises writers). Returns the fresh rows, ordered by id.
+
+    ``lock(Ticket, 3, 1)`` locks tickets 1 and 3 in id order, so two units of
+    work locking overlapping sets can never deadlock.
+    """
+    from sqlalchemy import select
+
+    model = query_or_model
+    pk = model.__mapper__.primary_key[0]
+    stmt = (select(model).where(pk.in_(sorted(set(ids)))).order_by(pk)
+            .with_for_update().execution_options(populate_existing=True))
+    return list(db.session.scalars(stmt))
+
+
+_RETRYABLE_PG = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether ``exc`` is a transient conflict that re-running the transaction resolves."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None) or getattr(
+        getattr(exc, "orig", None), "pgcode", None)
+    if code in _RETRYABLE_PG:
+        return True
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+
+
+def retrying(func: Callable | None = None, *, attempts: int = 4):
+    """Decorate a function that runs a whole :func:`unit_of_work`: re-run it on deadlocks and
+    serialization failures (with a short growing pause), at most ``attempts`` times.
+
+    Inside an outer unit of work it runs once: the outermost caller retries.
+    """
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            if db.session.info.get(_DEPTH):
+                return fn(*args, **kwargs)
+            for attempt in range(1, attempts + 1):
+                try:
+                    return fn(*args, **kwargs)
+                except DBAPIError as exc:
+                    if attempt == attempts or not is_retryable(exc):
+                        raise
+                    log.info("retrying %s after a transient conflict (%s)", fn.__name__, exc.orig)
+                    time.sleep(0.01 * attempt)
+            raise AssertionError("unreachable")
+        return wrapper
+
+    return decorate(func) if func is not None else decorate
