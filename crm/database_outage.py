@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, request
 from flask_babel import force_locale, gettext as _
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 
@@ -47,7 +47,9 @@ def unavailable_page(exc: BaseException):
         message = _("The service is temporarily unavailable. Please try again in a moment.")
         if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
             return {"error": "Service Unavailable", "description": message}, 503, headers
-        return render_template("crm/unavailable.html", message=message, locale=locale), 503, headers
+        # straight from the Jinja environment: context processors (the signed-in user) would read the database
+        page = current_app.jinja_env.get_template("crm/unavailable.html").render(message=message, locale=locale)
+        return page, 503, headers
 
 
 def init_app(app: Flask, otherwise: Callable) -> None:
