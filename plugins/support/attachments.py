@@ -48,19 +48,6 @@ class CheckedUpload:
         return len(self.data)
 
 
-@dataclass
-class StoredFile:
-    """A file that passed :func:`check_uploads` earlier and is already in storage (e.g. a wizard's draft).
-
-    :func:`store` records it under its existing key instead of saving it again.
-    """
-
-    filename: str
-    content_type: str
-    size: int
-    storage_key: str
-
-
 def _extension(filename: str) -> str:
     _root, ext = os.path.splitext(filename or "")
     return ext.lower().lstrip(".")
@@ -129,23 +116,18 @@ def check_uploads(files) -> list[CheckedUpload]:
     return checked
 
 
-def store(post: Post, uploads: list[CheckedUpload | StoredFile]) -> list[Attachment]:
+def store(post: Post, uploads: list[CheckedUpload]) -> list[Attachment]:
     """Write checked uploads to file storage and add their rows to ``post`` (the caller commits).
 
-    Returns the rows whose files this call wrote (to remove them if the
-    transaction fails); files that were stored before are only referenced.
+    Returns the rows, so that their files can be removed if the transaction fails.
     """
     written = []
     for upload in uploads:
-        if isinstance(upload, StoredFile):
-            key = upload.storage_key
-        else:
-            key = storage().save(io.BytesIO(upload.data), upload.filename, prefix="support")
+        key = storage().save(io.BytesIO(upload.data), upload.filename, prefix="support")
         row = Attachment(post_id=post.id, ticket_id=post.ticket_id, filename=upload.filename,
                          content_type=upload.content_type, size=upload.size, storage_key=key)
         db.session.add(row)
-        if not isinstance(upload, StoredFile):
-            written.append(row)
+        written.append(row)
     return written
 
 
