@@ -8,7 +8,8 @@
   anything from elsewhere); no plugins, no framing, forms post only here.
 - Every other response that is not a static file gets a policy that allows
   nothing and sandboxes it, so a downloaded file opened in the browser
-  cannot run script in the app's origin.
+  cannot run script in the app's origin. A response that already carries a
+  policy (a view's own, stricter one) keeps it.
 - Every response: ``X-Frame-Options: DENY``, ``X-Content-Type-Options: nosniff``
   and ``Referrer-Policy: same-origin`` (reset links carry tokens in the path);
   ``Strict-Transport-Security`` when ``BASE_URL`` is https.
@@ -50,11 +51,14 @@ def add_security_headers(response: Response) -> Response:
         headers.setdefault("Strict-Transport-Security", HSTS)
     if _is_static():
         return response
+    # A view that set its own (stricter) policy keeps it, e.g. a stored file served with a sandbox.
     if response.mimetype == "text/html":
-        headers["Content-Security-Policy"] = current_app.config.get("CONTENT_SECURITY_POLICY") or CONTENT_SECURITY_POLICY
+        headers.setdefault("Content-Security-Policy",
+                           current_app.config.get("CONTENT_SECURITY_POLICY") or CONTENT_SECURITY_POLICY)
     else:
         headers.setdefault("Content-Security-Policy", NON_HTML_POLICY)
-    headers["Cache-Control"] = "no-store"
+    if "no-store" not in headers.get("Cache-Control", ""):
+        headers["Cache-Control"] = "no-store"
     return response
 
 

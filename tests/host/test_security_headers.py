@@ -107,3 +107,19 @@ def test_no_template_has_inline_script(path):
     assert not INLINE_SCRIPT.search(text), "move the <script> into a static .js file"
     assert not EVENT_HANDLER.search(text), "attach the handler from a static .js file (e.g. data-confirm)"
     assert not JAVASCRIPT_URL.search(text)
+
+
+def test_a_view_keeps_its_own_stricter_policy(make_app):
+    """A stored HTML file served with a sandbox must not get the pages' policy, which allows same-origin script."""
+    app = make_app(plugins=[])
+
+    @app.get("/probe-file")
+    def probe():
+        return "<script>alert(1)</script>", 200, {
+            "Content-Type": "text/html", "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "private, no-store"}
+
+    response = app.test_client().get("/probe-file")
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert_common(response)
