@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from crm.i18n import language_name, languages
 from plugins.portal import sites
 from plugins.portal.customers import current_customer
+from plugins.support.statuses import status_label
 
 bp = Blueprint("portal", __name__, url_prefix="/portal/<slug>", template_folder="../templates",
                static_folder="../static", static_url_path="/assets")
@@ -51,7 +52,7 @@ def _add_slug(endpoint, values):
 def _portal_context():
     site = g.get("portal_site")
     return {"portal": site, "portal_name": site.brand.name if site is not None else "",
-            "customer": current_customer(), "language_name": language_name}
+            "customer": current_customer(), "language_name": language_name, "status_label": status_label}
 
 
 @bp.app_template_global("portal_link")

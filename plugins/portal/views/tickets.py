@@ -1,1 +1,158 @@
-"""Portal pages (being built)."""
+"""The customer's tickets: the list, a ticket's page, a new ticket, replies, status changes and files.
+
+Every ticket is found through the customer access policy
+(:mod:`plugins.portal.ticket_pages`) and changed only through
+``plugins.support.services`` with the customer as the actor, so the portal
+can never reach another customer's ticket or a staff-only field.
+"""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request
+from flask_babel import gettext as _
+
+from crm import settings
+from crm.storage import send_stored_file
+from plugins.portal import ticket_pages
+from plugins.portal.customers import current_customer
+from plugins.portal.forms import NewTicketForm, ReplyForm, StatusForm
+from plugins.portal.form_fields import extra_fields_form, extra_values, fire_submitted
+from plugins.portal.sites import current_portal, portal_url
+from plugins.portal.views import bp, customer_required
+from plugins.support import access, services, statuses, topics
+
+
+@bp.get("/tickets")
+@customer_required
+def tickets():
+    """The customer's tickets with a state/status filter, a sort order, a search box and pages (P-5)."""
+    customer = current_customer()
+    filters = ticket_pages.ListFilters.from_args(request.args)
+    page = ticket_pages.ticket_list(customer, filters)
+    return render_template("portal/tickets.html", page=page, filters=filters,
+                           state_choices=ticket_pages.state_choices(), sort_choices=ticket_pages.sort_choices(),
+                           status_by_id=ticket_pages.status_map())
+
+
+def _render_ticket(ticket, reply: ReplyForm | None = None, status_code: int = 200):
+    customer = current_customer()
+    site = current_portal()
+    current = ticket_pages.status_map().get(ticket.status_id)
+    transitions = []
+    for status in statuses.statuses():
+        if services.customer_can_set_status(customer.actor, ticket, status):
+            transitions.append(status)
+    return render_template(
+        "portal/ticket.html", ticket=ticket, posts=ticket_pages.visible_posts(ticket), status=current,
+        parameters=ticket_pages.parameter_values(ticket, ticket_pages.visible_parameters(site)),
+        reply=reply or ReplyForm(formdata=None), status_form=StatusForm(formdata=None),
+        may_write=access.may_write_as_customer(customer.actor, ticket), transitions=transitions,
+        status_label=statuses.status_label, max_attachments=settings.get("support.max_attachments"),
+        allowed_types=", ".join(settings.get("support.allowed_file_types")),
+    ), status_code
+
+
+@bp.get("/tickets/<number>")
+@customer_required
+def ticket(number: str):
+    """One of the customer's tickets: the posts they may read, in the reply order, and what they may do."""
+    return _render_ticket(ticket_pages.customer_ticket(current_customer(), number))
+
+
+def _field_error(form, exc: services.TicketError) -> None:
+    target = getattr(form, exc.field, None) if exc.field else None
+    if target is None or not hasattr(target, "errors"):
+        target = form.body
+    target.errors = [*list(target.errors or []), str(exc)]
+
+
+@bp.post("/tickets/<number>/reply")
+@customer_required
+def reply(number: str):
+    """Add the customer's message (an answered or closed ticket reopens; staff are notified)."""
+    customer = current_customer()
+    ticket = ticket_pages.customer_ticket(customer, number)
+    form = ReplyForm()
+    if not form.validate():
+        return _render_ticket(ticket, reply=form, status_code=400)
+    try:
+        services.add_customer_message(ticket, form.body.data, author=customer.actor,
+                                      attachments=request.files.getlist("attachments"))
+    except services.TicketForbidden as exc:
+        flash(str(exc), "error")
+        return redirect(portal_url(current_portal(), "portal.ticket", number=ticket.number))
+    except services.TicketError as exc:
+        _field_error(form, exc)
+        return _render_ticket(ticket, reply=form, status_code=400)
+    flash(_("Your message was sent."), "success")
+    return redirect(portal_url(current_portal(), "portal.ticket", number=ticket.number))
+
+
+@bp.post("/tickets/<number>/status")
+@customer_required
+def set_status(number: str):
+    """Close, reopen, or (when the support setting allows) move the ticket to another status (S-19, P-6)."""
+    customer = current_customer()
+    ticket = ticket_pages.customer_ticket(customer, number)
+    form = StatusForm()
+    if not form.validate():
+        abort(400)
+    target = next((s for s in statuses.statuses() if str(s.id) == form.status.data), None)
+    if target is None or not services.customer_can_set_status(customer.actor, ticket, target):
+        flash(_("You may not do this."), "error")
+        return redirect(portal_url(current_portal(), "portal.ticket", number=ticket.number))
+    try:
+        services.set_status_as_customer(ticket, target, author=customer.actor)
+    except services.TicketForbidden:
+        flash(_("You may not do this."), "error")
+    else:
+        flash(_("The ticket is now “%(status)s”.", status=statuses.status_label(target)), "success")
+    return redirect(portal_url(current_portal(), "portal.ticket", number=ticket.number))
+
+
+@bp.get("/tickets/<number>/files/<int:attachment_id>")
+@customer_required
+def attachment(number: str, attachment_id: int):
+    """Download a file of a post the customer may read, on one of their tickets; 404 for any other."""
+    row = ticket_pages.visible_attachment(current_customer(), number, attachment_id)
+    if row is None:
+        abort(404)
+    return send_stored_file(row.storage_key, row.filename)
+
+
+def _topic_choices(customer) -> list[tuple[str, str]]:
+    return [(str(t.id), t.label) for t in topics.offered_topics(customer.contact if customer else None)]
+
+
+@bp.route("/tickets/new", methods=["GET", "POST"])
+@customer_required
+def new_ticket():
+    """Open a ticket: subject, topic (hidden when there is one), message, attachments and the topic's questions."""
+    customer = current_customer()
+    site = current_portal()
+    choices = _topic_choices(customer)
+    topic_id = request.form.get("topic") if request.method == "POST" else None
+    if len(choices) == 1:
+        topic_id = choices[0][0]
+    form = extra_fields_form(NewTicketForm, topic_id, "new_ticket")
+    form.topic.choices = choices
+    if len(choices) == 1 and request.method == "POST":
+        form.topic.data = choices[0][0]
+    if request.method == "POST" and form.validate():
+        try:
+            ticket = services.open_ticket(
+                form.subject.data, author=customer.actor, contact=customer.contact.id, channel="portal",
+                body=form.body.data, topic=int(form.topic.data) if form.topic.data else None, brand=site.brand_id,
+                attachments=request.files.getlist("attachments"), notify_customer=True)
+        except services.TicketForbidden as exc:
+            flash(str(exc), "error")
+        except services.TicketError as exc:
+            _field_error(form, exc)
+        else:
+            fire_submitted(ticket, extra_values(form))
+            flash(_("Your ticket %(number)s was opened.", number=ticket.number), "success")
+            return redirect(portal_url(site, "portal.ticket", number=ticket.number))
+    status = 400 if request.method == "POST" else 200
+    return render_template("portal/new_ticket.html", form=form, single_topic=len(choices) == 1,
+                           extra=[form[name] for name in getattr(form, "extra_names", ())],
+                           max_attachments=settings.get("support.max_attachments"),
+                           allowed_types=", ".join(settings.get("support.allowed_file_types"))), status
