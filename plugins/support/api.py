@@ -1,0 +1,65 @@
+"""The support plugin's public API for other plugins, versioned by :data:`API_VERSION`.
+
+Import it as ``from plugins.support import api`` and declare
+``requires=("support",)`` in your ``PluginInfo``. Everything listed in
+``__all__`` is documented in ``docs/support-api.md`` and keeps working
+within a major version; anything else in ``plugins.support`` may change.
+
+Every function that changes something takes an explicit actor (a staff
+user, a customer or :data:`SYSTEM`), is a unit of work of its own (it
+refuses to start over the caller's uncommitted changes, commits its own
+work, and fires the support events after that commit) and raises
+:class:`TicketError` (nothing stored) or :class:`TicketForbidden`. It may be
+called from an event handler. The reading functions never commit.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from crm.actors import SYSTEM, is_system
+from crm.extensions import db
+from plugins.support.access import Customer, can_see, visible_tickets
+from plugins.support.models import Post, Ticket
+from plugins.support.services import (
+    BODY_MAX, SUBJECT_MAX, TicketConflict, TicketError, TicketForbidden, add_customer_message, add_note,
+    add_reply, assign, customer_can_set_status, open_ticket, set_status_as_customer, update_ticket,
+)
+
+API_VERSION = "1.0"
+"""``major.minor``: the minor number grows with additions, the major one with incompatible changes."""
+
+
+def get_ticket(number: str, *, actor) -> Ticket | None:
+    """The ticket numbered ``number`` if ``actor`` may see it, else None (never says whether it exists).
+
+    :param number: the ticket number shown to people (``Ticket.number``).
+    :param actor: a staff user, a customer (:class:`Customer` or contact) or :data:`SYSTEM`.
+    """
+    if actor is None:
+        return None
+    return db.session.scalar(select(Ticket).where(Ticket.number == str(number)[:20], visible_tickets(actor)))
+
+
+def visible_posts(ticket: Ticket, *, actor) -> list[Post]:
+    """The posts of ``ticket`` that ``actor`` may read, oldest first; none if the ticket is hidden from them.
+
+    Customers never get internal notes; staff and :data:`SYSTEM` get every post.
+    """
+    if actor is None or not can_see(actor, ticket):
+        return []
+    stmt = select(Post).where(Post.ticket_id == ticket.id).order_by(Post.created_at, Post.id)
+    if not _is_staff_side(actor):
+        stmt = stmt.where(Post.kind != "internal_note")
+    return list(db.session.scalars(stmt))
+
+
+def _is_staff_side(actor) -> bool:
+    return is_system(actor) or bool(getattr(actor, "is_staff_user", False))
+
+
+__all__ = [
+    "API_VERSION", "BODY_MAX", "Customer", "Post", "SUBJECT_MAX", "SYSTEM", "Ticket", "TicketConflict",
+    "TicketError", "TicketForbidden", "add_customer_message", "add_note", "add_reply", "assign", "can_see",
+    "customer_can_set_status", "get_ticket", "open_ticket", "set_status_as_customer", "update_ticket",
+    "visible_posts", "visible_tickets",
+]
