@@ -6,10 +6,12 @@ database for such a request):
 - a NUL character anywhere in the path, a query or form key or value, or an
   uploaded file's name (PostgreSQL cannot store NUL in text, and no text a
   person types contains it);
-- bytes that are not UTF-8 in the path or the query string (checked on the
-  raw bytes), and in form keys, values and file names: the form parser puts
-  U+FFFD, the replacement character, in place of such bytes, so a form value
-  containing it is refused too;
+- bytes that are not UTF-8 in the path, the query string or an
+  ``application/x-www-form-urlencoded`` body (checked on the raw bytes; the
+  form parser would otherwise drop the whole form or keep ``%FF`` as text),
+  and in the text fields of a ``multipart/form-data`` body, where the parser
+  puts U+FFFD, the replacement character, in place of such bytes: a multipart
+  field containing it is refused;
 - an integer URL variable (``<int:...>``) outside the 63-bit range that
   database ids have: it answers 404, as an id that does not exist.
 
@@ -54,10 +56,6 @@ class UnreadableInput(BadRequest):
     """A request carrying NUL characters or bytes that are not UTF-8."""
 
 
-def _bad_text(value: str) -> bool:
-    return "\x00" in value or REPLACEMENT in value
-
-
 def _bad_bytes(raw: bytes) -> bool:
     if b"\x00" in raw:
         return True
@@ -68,23 +66,39 @@ def _bad_bytes(raw: bytes) -> bool:
     return False
 
 
+def _bad_encoded(raw: bytes) -> bool:
+    """Whether a query string or urlencoded body has a key or value that decodes to NUL or to non-UTF-8 bytes."""
+    return any(_bad_bytes(unquote_to_bytes(part.replace(b"+", b" ")))
+               for pair in raw.split(b"&") for part in pair.split(b"=", 1))
+
+
 def _path_bytes() -> bytes:
-    # WSGI gives the path as the raw bytes decoded as latin-1
+    # WSGI gives the path as its raw bytes decoded as latin-1
     return request.environ.get("PATH_INFO", "").encode("latin-1", "replace")
+
+
+def _bad_urlencoded_body() -> bool:
+    length, limit = request.content_length, request.max_form_memory_size
+    if length is None or (limit is not None and length > limit):
+        return False  # the form parser refuses it (413) or reads nothing
+    return _bad_encoded(request.get_data(cache=True))  # cached: the form parser reads the same bytes
+
+
+def _bad_multipart_fields() -> bool:
+    for key, value in request.form.items(multi=True):
+        if "\x00" in key or "\x00" in value or REPLACEMENT in key or REPLACEMENT in value:
+            return True
+    return any("\x00" in key or "\x00" in (upload.filename or "") for key, upload in request.files.items(multi=True))
 
 
 def unreadable_request() -> bool:
     """Whether the current request's path, query, form or file names carry NUL or bytes that are not UTF-8."""
-    if _bad_bytes(_path_bytes()) or _bad_bytes(unquote_to_bytes(request.query_string.replace(b"+", b" "))):
+    if _bad_bytes(_path_bytes()) or _bad_encoded(request.query_string):
         return True
-    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype in (
-            "application/x-www-form-urlencoded", "multipart/form-data"):
-        for key, value in request.form.items(multi=True):
-            if _bad_text(key) or _bad_text(value):
-                return True
-        for key, upload in request.files.items(multi=True):
-            if _bad_text(key) or _bad_text(upload.filename or ""):
-                return True
+    if request.mimetype == "application/x-www-form-urlencoded":
+        return _bad_urlencoded_body()
+    if request.mimetype == "multipart/form-data":
+        return _bad_multipart_fields()
     return False
 
 
