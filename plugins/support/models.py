@@ -159,6 +159,8 @@ class Post(db.Model):
     author_user_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id", ondelete="SET NULL"), index=True)
     author_contact_id: Mapped[int | None] = mapped_column(ForeignKey("crm_contact.id", ondelete="SET NULL"),
                                                           index=True)
+    # the name a plugin wrote under (add_note(..., author=SYSTEM, author_label="Office hours")); else empty
+    author_label: Mapped[str] = mapped_column(db.String(120), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="posts", lazy="select")
@@ -175,7 +177,9 @@ class Post(db.Model):
 
     @property
     def author_name(self) -> str:
-        """The name of who wrote the post."""
+        """The name of who wrote the post: the person, or the label a plugin wrote under."""
+        if self.author_label:
+            return self.author_label
         if self.author_user is not None:
             return self.author_user.name
         if self.author_contact is not None:

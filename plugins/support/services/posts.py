@@ -20,7 +20,8 @@ from plugins.support.services.events import fire_after_commit
 from plugins.support.text import clean_body
 
 
-def _add_post(ticket: Ticket, kind: str, body: str, *, actor, attachments=(), status=None, work) -> Post:
+def _add_post(ticket: Ticket, kind: str, body: str, *, actor, attachments=(), status=None, work,
+              author_label: str = "") -> Post:
     values.check_body(body)
     html, text = clean_body(body)
     if not text:
@@ -32,7 +33,8 @@ def _add_post(ticket: Ticket, kind: str, body: str, *, actor, attachments=(), st
     now = utcnow()
     post = Post(ticket_id=ticket.id, kind=kind, body=html, body_text=text, created_at=now,
                 author_user_id=user.id if user is not None else None,
-                author_contact_id=customer.contact_id if customer is not None else None)
+                author_contact_id=customer.contact_id if customer is not None else None,
+                author_label=author_label)
     db.session.add(post)
     db.session.flush()
     written = store(post, checked)
@@ -84,17 +86,35 @@ def add_reply(ticket: Ticket, body: str, *, author, status=None, attachments=())
 
 
 @retrying
-def add_note(ticket: Ticket, body: str, *, author, attachments=()) -> Post:
+def add_note(ticket: Ticket, body: str, *, author, attachments=(), author_label: str | None = None) -> Post:
     """Add an internal note (staff only, never shown or emailed to the customer); commit; then fire events.
 
     :param author: a staff user holding ``support.tickets.reply`` who may see
-        the ticket, or :data:`crm.actors.SYSTEM` (a plugin's note; shown as
-        written by "System").
+        the ticket, or :data:`crm.actors.SYSTEM` (a plugin's note).
+    :param author_label: with ``author=SYSTEM``, the name the note is shown
+        under (a plugin's title, e.g. "Office hours"; at most 120 characters).
+        Staff authors write under their own name; a label with them is refused.
     """
     require(author, perms.REPLY)
+    label = _author_label(author, author_label)
     with unit_of_work() as work:
         ticket = locked(ticket, author)
-        return _add_post(ticket, "internal_note", body, actor=author, attachments=attachments, work=work)
+        return _add_post(ticket, "internal_note", body, actor=author, attachments=attachments, work=work,
+                         author_label=label)
+
+
+def _author_label(author, label: str | None) -> str:
+    """The label a system post is shown under; people write under their own name."""
+    from crm.actors import is_system
+
+    if label is None:
+        return ""
+    if not is_system(author):
+        raise TicketError(_("Only the system writes under a label."), "author_label")
+    label = " ".join(str(label).split())
+    if not label or len(label) > 120:
+        raise TicketError(_("Enter a label of 1 to 120 characters."), "author_label")
+    return label
 
 
 @retrying
