@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    BooleanField, HiddenField, MultipleFileField, SelectField, SelectMultipleField, StringField, TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from crm.colours import HexColour
 
@@ -67,3 +69,19 @@ class TopicForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
     # no Optional(): it would let any blank text past the choices ("" is the "None" choice)
     department = SelectField(_l("Department"))
+    company = SelectField(_l("Offered to"), default="", description=_l(
+        "A public topic is offered in every customer's portal; a customer-specific one only to that company."))
+    assignee_kind = SelectField(_l("Assign new tickets to"), default="none")
+    assignees = SelectMultipleField(_l("Chosen staff"), description=_l(
+        "Used when new tickets go to chosen staff. One person is assigned; with several, the department is "
+        "assigned and each of them is notified."))
+
+    def validate_assignees(self, field):
+        """Chosen staff need at least one person."""
+        if self.assignee_kind.data == "staff" and not field.data:
+            raise ValidationError(_l("Choose at least one person."))
+
+    def validate_assignee_kind(self, field):
+        """The department's managers need a department."""
+        if field.data == "department_managers" and not self.department.data:
+            raise ValidationError(_l("Choose the department whose managers get the tickets."))

@@ -64,7 +64,21 @@ class Topic(db.Model):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("crm_department.id", ondelete="SET NULL"),
                                                       index=True)
     position: Mapped[int] = mapped_column(default=0)
+    # the built-in topic ("other") keeps ``name`` empty and is translated by key, like statuses
+    key: Mapped[str | None] = mapped_column(db.String(40), unique=True)
+    # a customer-specific topic belongs to one company; topics without one are public (every customer)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("crm_company.id", ondelete="CASCADE"), index=True)
+    # who new tickets are assigned to: see plugins.support.topics.ASSIGNEE_KINDS
+    assignee_kind: Mapped[str] = mapped_column(db.String(30), default="none", server_default="none")
     department: Mapped[Department | None] = relationship(lazy="joined")
+    company: Mapped[Company | None] = relationship(lazy="select")
+
+    @property
+    def label(self) -> str:
+        """The name shown: the admin's, or the built-in topic's translated by its key."""
+        from plugins.support.topics import topic_label
+
+        return topic_label(self)
 
 
 class Tag(db.Model):

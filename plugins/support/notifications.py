@@ -104,6 +104,11 @@ def ticket_assigned(ticket, user: User, actor=None) -> None:
     deliver(_who_may_see(ticket, {user.id}, actor), "ticket_assigned", ticket)
 
 
+def ticket_routed(ticket, users, actor=None) -> None:
+    """Tell the staff a topic routed a new ticket to (when it names several, the team is assigned)."""
+    deliver(_who_may_see(ticket, {u.id for u in users}, actor), "ticket_assigned", ticket)
+
+
 def ticket_changed(ticket, changes: dict, actor=None) -> None:
     """Notify about changed fields: the new assignee, the new team, and the update recipients."""
     told: set[int] = set()

@@ -33,7 +33,7 @@ def crm_register_permissions():
 
 @hookimpl
 def crm_register_blueprints():
-    from plugins.support import models, search  # noqa: F401 (tables and their search DDL)
+    from plugins.support import models, search, topics  # noqa: F401 (tables and their search DDL)
     from plugins.support.views import blueprints
 
     return blueprints()
@@ -92,3 +92,17 @@ def crm_person_reassign(kind, record, target, actor):
     from plugins.support.references import reassign
 
     return reassign(kind, record, target, actor=actor)
+
+
+@hookimpl
+def crm_template_slot(name, context):
+    if name == "admin.company" and context.get("company") is not None:
+        from flask_login import current_user
+
+        if getattr(current_user, "is_staff_user", False) and current_user.is_admin:
+            from markupsafe import Markup
+
+            from plugins.support.views.topic_admin import company_slot
+
+            return Markup(company_slot(context["company"]))
+    return None

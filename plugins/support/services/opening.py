@@ -11,7 +11,7 @@ from crm.database import retrying, unit_of_work
 from crm.extensions import db
 from crm.people.models import Contact, Department, User
 from crm.timeutil import utcnow
-from plugins.support import access, counts, notifications, statuses
+from plugins.support import access, counts, notifications, statuses, topics
 from plugins.support import permissions as perms
 from plugins.support.attachments import store
 from plugins.support.models import CHANNELS, POST_KINDS, Brand, Post, Service, Ticket, Topic
@@ -106,6 +106,14 @@ def _open(subject, *, author, contact, channel, body, body_kind, department, top
             department.id if department else None):
         raise TicketError(_("%(name)s cannot see tickets of this department.", name=assignee_user.name),
                           "assignee_user")
+    routing = None
+    if topic is not None:
+        if kind == access.CUSTOMER and not topics.is_offered(topic, contact):
+            raise TicketError(_("Choose one of the offered values."), "topic")
+        if assignee_user is None and assignee_department is None:  # the caller chose nobody: the topic routes
+            routing = topics.route(topic, contact)
+            assignee_user = routing.assignee_user
+            assignee_department = department  # the team is the ticket's department
     checked = uploads(attachments)
     html, text = clean_body(body)
     if checked and not text:
@@ -147,6 +155,8 @@ def _open(subject, *, author, contact, channel, body, body_kind, department, top
     notifications.ticket_opened(ticket, actor=user)
     if assignee_user is not None and assignee_user is not user:
         notifications.ticket_assigned(ticket, assignee_user, actor=user)
+    if routing is not None and routing.notify:  # several assignees: the team is assigned, each of them told
+        notifications.ticket_routed(ticket, routing.notify, actor=user)
     if notify_customer and contact is not None:
         notifications.email_ticket_opened(ticket, contact, email_subject)
     return ticket, post

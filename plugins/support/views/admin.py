@@ -15,7 +15,8 @@ from crm import audit
 from crm.auth.permissions import admin_required
 from crm.extensions import db
 from crm.people.models import Department
-from plugins.support import statuses
+from plugins.support import statuses, topics
+from plugins.support.views import topic_admin
 from plugins.support.forms import NamedForm, PriorityForm, StatusForm, TopicForm
 from plugins.support.models import Brand, Priority, Service, Status, StatusCount, Ticket, Topic
 from plugins.support.views import admin_bp
@@ -52,7 +53,7 @@ KINDS = {
                        statuses.priority_label, keyed=True),
     "brands": Kind("brands", _l("Brands"), Brand, NamedForm, Ticket.brand_id, _plain),
     "services": Kind("services", _l("Services"), Service, NamedForm, Ticket.service_id, _plain),
-    "topics": Kind("topics", _l("Topics"), Topic, TopicForm, Ticket.topic_id, _plain),
+    "topics": Kind("topics", _l("Topics"), Topic, TopicForm, Ticket.topic_id, topics.topic_label),
 }
 
 
@@ -67,6 +68,9 @@ def _rows(kind: Kind) -> list:
     if kind.keyed:
         statuses.ensure_defaults()
         db.session.commit()
+    if kind.name == "topics":
+        topics.ensure_default()
+        db.session.commit()
     return list(db.session.scalars(select(kind.model).order_by(kind.model.position, kind.model.id)))
 
 
@@ -74,6 +78,7 @@ def _prepare(kind: Kind, form) -> None:
     if kind.name == "topics":
         form.department.choices = [("", _("None"))] + [
             (str(d.id), d.name) for d in db.session.scalars(select(Department).order_by(Department.name))]
+        topic_admin.prepare(form)
 
 
 def _name_taken(kind: Kind, name: str, row=None) -> bool:
@@ -83,6 +88,8 @@ def _name_taken(kind: Kind, name: str, row=None) -> bool:
         stmt = stmt.where(model.id != row.id)
     if db.session.scalar(stmt) is not None:
         return True
+    if kind.name == "topics":
+        return topic_admin.label_taken(name, row)
     if kind.keyed:
         labels = statuses.STATUS_LABELS if kind.name == "statuses" else statuses.PRIORITY_LABELS
         for other in db.session.scalars(select(model).where(model.name == "")):
@@ -107,7 +114,7 @@ def _apply(kind: Kind, form, row) -> dict:
     changes = {}
     name = form.name.data.strip()
     old_name = kind.label(row) if row.id else None
-    if kind.keyed and row.id and name == kind.label(row) and not row.name:
+    if (kind.keyed or kind.name == "topics") and row.id and name == kind.label(row) and not row.name:
         pass  # a default kept its translated name: keep translating it
     elif name != (row.name or None):
         changes["name"] = (old_name, name)
@@ -126,6 +133,8 @@ def _apply(kind: Kind, form, row) -> dict:
         if dep != row.department_id:
             changes["department"] = (row.department_id, dep)
             row.department_id = dep
+    if kind.name == "topics":
+        changes.update(topic_admin.apply(form, row))
     return changes
 
 
@@ -146,6 +155,8 @@ def _list(kind_name: str):
                 db.session.add(row)
                 try:
                     db.session.flush()
+                    if kind.name == "topics":
+                        changes.update(topic_admin.apply_staff(form, row))
                     audit.record(f"support.{kind.name}.created", kind.name, row.id, changes)
                     db.session.commit()
                     statuses.forget()
@@ -184,12 +195,15 @@ def _edit(kind_name: str, row_id: int):
         form.name.data = kind.label(row)
         if kind.name == "topics":
             form.department.data = str(row.department_id or "")
+            topic_admin.fill(form, row)
         return render_template("support/admin/edit.html", kind=kind, row=row, form=form)
     if form.validate():
         if _name_taken(kind, form.name.data, row):
             form.name.errors = list(form.name.errors) + [_("This name is already used.")]
         else:
             changes = _apply(kind, form, row)
+            if kind.name == "topics":
+                changes.update(topic_admin.apply_staff(form, row))
             if changes:
                 audit.record(f"support.{kind.name}.updated", kind.name, row.id, changes)
             db.session.commit()

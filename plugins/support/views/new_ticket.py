@@ -93,7 +93,7 @@ def _build_form(step: int, values: dict, choices: Choices, errors: dict | None =
         form.brand_id.choices = ([] if len(choices.brands) == 1 else [("", _("— choose —"))]) + \
             [(str(b.id), b.name) for b in choices.brands]
         form.template_id.choices = none + [(str(t.id), t.name) for t in choices.templates]
-        form.topic_id.choices = none + [(str(t.id), t.name) for t in choices.topics]
+        form.topic_id.choices = none + [(str(t.id), t.label) for t in choices.topics]
         form.status.choices = [(s.key, label) for s, label in choices.status_labels()]
     elif step == 2:
         form.subject.render_kw = {"placeholder": default_subject_hint()}

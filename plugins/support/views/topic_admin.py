@@ -1,0 +1,110 @@
+"""Topic admin: routing fields of the topic form, and each company's topics (switched off, renamed, own ones)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from crm import audit
+from crm.extensions import db
+from crm.people.models import Company, Role, User
+from plugins.support import topics
+from plugins.support.models import Topic
+from plugins.support.views import admin_bp
+
+PUBLIC = ""
+
+
+def prepare(form) -> None:
+    """Fill the choices of the topic form's routing fields."""
+    form.company.choices = [(PUBLIC, _("Every customer (public topic)"))] + [
+        (str(c.id), c.name) for c in db.session.scalars(select(Company).order_by(Company.name, Company.id))]
+    form.assignee_kind.choices = [(k, str(topics.ASSIGNEE_KIND_LABELS[k])) for k in topics.ASSIGNEE_KINDS]
+    form.assignees.choices = [(str(u.id), u.name) for u in db.session.scalars(
+        select(User).join(Role).where(User.active.is_(True), Role.kind.in_(("admin", "staff", "member")))
+        .order_by(User.name, User.id))]
+
+
+def fill(form, topic: Topic) -> None:
+    """Show a topic's routing in its edit form."""
+    form.company.data = str(topic.company_id or PUBLIC)
+    form.assignee_kind.data = topic.assignee_kind
+    form.assignees.data = [str(u.id) for u in topics.chosen_staff(topic)]
+
+
+def label_taken(name: str, row=None) -> bool:
+    """Whether another topic has this name or shows it (the built-in topic's translated name counts)."""
+    wanted = name.strip().lower()
+    for other in db.session.scalars(select(Topic)):
+        if (row is None or other.id != row.id) and topics.topic_label(other).lower() == wanted:
+            return True
+    return False
+
+
+def apply(form, topic: Topic) -> dict:
+    """Copy the company and assignee kind from the form; return ``{field: (old, new)}``."""
+    changes = {}
+    company_id = int(form.company.data) if form.company.data else None
+    if company_id != topic.company_id:
+        changes["company"] = (topic.company_id, company_id)
+        topic.company_id = company_id
+    if form.assignee_kind.data != topic.assignee_kind:
+        changes["assignee_kind"] = (topic.assignee_kind, form.assignee_kind.data)
+        topic.assignee_kind = form.assignee_kind.data
+    return changes
+
+
+def apply_staff(form, topic: Topic) -> dict:
+    """Store the chosen staff of a flushed topic; return the change."""
+    old = sorted(u.id for u in topics.chosen_staff(topic)) if topic.id else []
+    new = sorted({int(v) for v in form.assignees.data or []})
+    if old == new:
+        return {}
+    topics.set_chosen_staff(topic, new)
+    return {"assignees": (old, new)}
+
+
+def _company_or_404(company_id: int) -> Company:
+    company = db.session.get(Company, company_id)
+    if company is None:
+        abort(404)
+    return company
+
+
+@admin_bp.route("/topics/companies/<int:company_id>", methods=["GET", "POST"])
+def company_topics(company_id: int):
+    """One company's topics: each public topic on or off and its name for them; the company's own topics."""
+    company = _company_or_404(company_id)
+    rows = topics.company_settings(company)
+    db.session.commit()  # the built-in topic, when it was just seeded
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        wanted = {}
+        for topic, _setting in rows:
+            name = request.form.get(f"name-{topic.id}", "")
+            if len(name.strip()) > topics.NAME_MAX:
+                errors[topic.id] = _("Use at most %(num)d characters.", num=topics.NAME_MAX)
+            wanted[topic.id] = (request.form.get(f"enabled-{topic.id}") == "on", name)
+        if not errors:
+            changes = {}
+            for topic, _setting in rows:
+                enabled, name = wanted[topic.id]
+                change = topics.save_company_setting(company, topic, enabled, name)
+                changes.update({f"{topic.id}.{k}": v for k, v in change.items()})
+            if changes:
+                audit.record("support.company_topics.updated", "company", company.id, changes)
+            db.session.commit()
+            flash(_("Your changes were saved."), "success")
+            return redirect(url_for("support_admin.company_topics", company_id=company.id))
+        values = wanted
+    else:
+        values = {t.id: (s.enabled if s else True, s.name if s else "") for t, s in rows}
+    status = 400 if errors else 200
+    return render_template("support/admin/company_topics.html", company=company, rows=rows, values=values,
+                           errors=errors, own=topics.company_topics(company), label=topics.topic_label), status
+
+
+def company_slot(company) -> str:
+    """The link from a company's admin page to its topics."""
+    count = db.session.scalar(select(func.count()).select_from(Topic).where(Topic.company_id == company.id))
+    return render_template("support/admin/company_topics_link.html", company=company, count=count)
