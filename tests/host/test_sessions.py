@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from crm import PluginInfo, hookimpl
 from crm.auth import sessions
 from crm.auth.models import AuthSession
 from crm.timeutil import utcnow
@@ -369,3 +370,80 @@ def test_expired_sign_in_rows_are_purged(app, client, factory, db):
     assert [t.purpose for t in db.session.scalars(select(OneTimeToken))] == ["portal.verify-email"]
     assert [w.key for w in db.session.scalars(select(AttemptWindow))] == ["b" * 64]
     assert app.extensions["crm_auth_purge"].name == "crm.auth.purge"  # registered on the task queue
+
+
+# other kinds of account -------------------------------------------------------------------
+
+
+class Visitor:
+    """A person a plugin signs in (as the portal will sign in customers)."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+    is_staff_user = False
+
+    def __init__(self, number):
+        self.number = number
+
+    def get_id(self):
+        return f"visitor:{self.number}"
+
+
+class VisitorDesk:
+    """A throwaway plugin that signs visitors in and out through the host's session store."""
+
+    def __init__(self):
+        from flask import Blueprint
+        from flask_login import current_user
+
+        from crm.extensions import db
+
+        self.blueprint = Blueprint("visitors", __name__)
+
+        @self.blueprint.post("/visitors/<int:number>/sign-in")
+        def sign_in(number):
+            sessions.start(Visitor(number), remember=True)
+            db.session.commit()
+            return "signed in"
+
+        @self.blueprint.get("/visitors/me")
+        def me():
+            return current_user.get_id() if current_user.is_authenticated else "anonymous"
+
+        @self.blueprint.post("/visitors/sign-out")
+        def sign_out():
+            sessions.end_current()
+            db.session.commit()
+            return "signed out"
+
+    @hookimpl
+    def crm_plugin_info(self):
+        return PluginInfo("visitors", "Visitors")
+
+    @hookimpl
+    def crm_register_blueprints(self):
+        return [self.blueprint]
+
+    @hookimpl
+    def crm_load_user(self, user_id):
+        if user_id.startswith("visitor:"):
+            return Visitor(int(user_id[8:]))
+        return None
+
+
+def test_a_plugin_signs_its_own_accounts_in_and_out_with_the_same_store(make_app, app, db):
+    desk_app = make_app(plugins=[VisitorDesk()])
+    browser = desk_app.test_client()
+    assert browser.get("/visitors/me").get_data(as_text=True) == "anonymous"
+    browser.post("/visitors/7/sign-in")
+    assert browser.get("/visitors/me").get_data(as_text=True) == "visitor:7"
+    stolen = cookie(browser, "session")
+    remembered = cookie(browser, sessions.REMEMBER_COOKIE)
+    restored = browser_with(desk_app, **{sessions.REMEMBER_COOKIE: remembered})
+    assert restored.get("/visitors/me").get_data(as_text=True) == "visitor:7"  # and the cookie rotated
+    with desk_app.app_context():
+        assert sessions.end_all("visitor:7") == 1
+        db.session.commit()
+    assert restored.get("/visitors/me").get_data(as_text=True) == "anonymous"
+    assert browser_with(desk_app, session=stolen).get("/visitors/me").get_data(as_text=True) == "anonymous"
