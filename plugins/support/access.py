@@ -29,6 +29,7 @@ from crm import settings
 from crm.actors import is_system
 from crm.auth.permissions import has_permission
 from crm.extensions import db
+from crm.parsing import parse_id
 from plugins.support import permissions as perms
 from plugins.support.models import Ticket
 
@@ -254,7 +255,7 @@ def assignable_users(department_id: int | None = None, memberships: bool = True)
 def visible_ticket_or_404(user, number: str, options=()) -> Ticket:
     """The ticket numbered ``number`` if ``user`` may see it; otherwise 404, never revealing that it exists."""
     stmt = select(Ticket).where(Ticket.number == str(number)[:20], visible_tickets(user)).options(*options)
-    ticket = db.session.scalar(stmt)
+    ticket = db.session.scalars(stmt).unique().first()  # unique(): options may join collections
     if ticket is None:
         abort(404)
     return ticket
@@ -262,7 +263,7 @@ def visible_ticket_or_404(user, number: str, options=()) -> Ticket:
 
 def visible_ids(user, ticket_ids) -> list[int]:
     """The subset of ``ticket_ids`` that ``user`` may see (bulk actions); malformed ids are dropped."""
-    ids = sorted({int(i) for i in ticket_ids if str(i).isascii() and str(i).isdigit() and len(str(i)) < 19})
+    ids = sorted({i for i in (parse_id(v) for v in ticket_ids) if i is not None})
     if not ids:
         return []
     return list(db.session.scalars(select(Ticket.id).where(Ticket.id.in_(ids), visible_tickets(user))))

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from crm.extensions import db
+from crm.parsing import parse_id
 from plugins.support import statuses
 from plugins.support.models import Priority, Status, Tag
 from plugins.support.services.errors import TicketError
@@ -15,20 +16,6 @@ from plugins.support.services.errors import TicketError
 SUBJECT_MAX = 250
 BODY_MAX = 100_000
 TAG_MAX = 60
-ID_MAX = 2**63 - 1
-
-
-def as_id(value) -> int | None:
-    """``value`` as a database id: a positive ASCII integer within 63 bits, else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if 0 < value <= ID_MAX else None
-    text = str(value).strip() if value is not None else ""
-    if not (text.isascii() and text.isdigit()) or len(text) > 19:
-        return None
-    number = int(text)
-    return number if 0 < number <= ID_MAX else None
 
 
 def resolve(model, value, field: str, required: bool = False):
@@ -39,7 +26,7 @@ def resolve(model, value, field: str, required: bool = False):
         return None
     if isinstance(value, model):
         return value
-    ident = as_id(value)
+    ident = parse_id(value)
     row = db.session.get(model, ident) if ident is not None else None
     if row is None:
         raise TicketError(_("Choose one of the offered values."), field)
@@ -49,7 +36,7 @@ def resolve(model, value, field: str, required: bool = False):
 def _by_key_or_id(model, value, field: str, by_key):
     if isinstance(value, model):
         return value
-    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+    if isinstance(value, str) and parse_id(value) is None:
         found = by_key(value) if len(value) <= 40 else None
         if found is None:
             raise TicketError(_("Choose one of the offered values."), field)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crm import i18n, settings
 from crm.extensions import db
+from crm.parsing import parse_id, parse_ids, parse_int
 from crm.people.models import Company, Contact, User
 from crm.storage import send_stored_file
 from crm.timeutil import utcnow
@@ -20,6 +21,8 @@ from plugins.support import permissions as perms
 from plugins.support.forms import EditTicketForm, NoteForm, ReplyForm
 from plugins.support.models import CHANNELS, Attachment, Post, Ticket, TicketHistory
 from plugins.support.views import bp
+
+CONVERSATION_WINDOW = 50  # posts shown at once on the ticket page; earlier ones one window at a time
 
 CHANNEL_LABELS = {
     "email": _l("Email"), "portal": _l("Portal"), "public_form": _l("Public form"), "internal": _l("Internal"),
@@ -110,7 +113,7 @@ def bulk():
     """Assign, change the status of, or delete the chosen tickets within the user's permissions."""
     back = url_for("support.tickets", **{k: v for k, v in request.args.items()})
     raw_ids = request.form.getlist("ids")
-    if not raw_ids or not all(i.isascii() and i.isdigit() and len(i) < 19 for i in raw_ids):
+    if not raw_ids or parse_ids(raw_ids) is None:
         flash(_("Choose at least one ticket."), "error")
         return redirect(back)
     action = request.form.get("action", "")
@@ -125,10 +128,10 @@ def bulk():
             target = request.form.get("assignee", "")
             if target == "none":
                 values = {"assignee_user": None, "assignee_department": None}
-            elif target[:1] == "u" and target[1:].isascii() and target[1:].isdigit() and len(target) < 19:
-                values = {"assignee_user": int(target[1:])}
-            elif target[:1] == "d" and target[1:].isascii() and target[1:].isdigit() and len(target) < 19:
-                values = {"assignee_department": int(target[1:])}
+            elif target[:1] == "u" and parse_id(target[1:]) is not None:
+                values = {"assignee_user": parse_id(target[1:])}
+            elif target[:1] == "d" and parse_id(target[1:]) is not None:
+                values = {"assignee_department": parse_id(target[1:])}
             else:
                 raise services.TicketError(_("Choose whom to assign the tickets to."))
             done = services.bulk_update(current_user._get_current_object(), raw_ids, values)
@@ -158,7 +161,7 @@ def _ticket(number: str) -> Ticket:
         joinedload(Ticket.company).lazyload(Company.managers),
         joinedload(Ticket.assignee_user).lazyload(User.memberships),
         joinedload(Ticket.assignee_department), joinedload(Ticket.department), joinedload(Ticket.brand),
-        joinedload(Ticket.service), joinedload(Ticket.topic), selectinload(Ticket.tags),
+        joinedload(Ticket.service), joinedload(Ticket.topic), joinedload(Ticket.tags),
     ))
 
 
@@ -192,12 +195,7 @@ def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteFor
     user = current_user._get_current_object()
     lookups = _lookups()
     descending = settings.get("support.reply_order") == "desc"
-    posts = list(db.session.scalars(
-        select(Post).where(Post.ticket_id == ticket.id)
-        .options(joinedload(Post.author_user).lazyload(User.memberships),
-                 joinedload(Post.author_contact).lazyload(Contact.company), selectinload(Post.attachments))
-        .order_by(Post.id.desc() if descending else Post.id.asc())
-    ).unique())
+    posts, earlier = conversation_window(ticket, parse_id(request.args.get("before")), descending)
     history = list(db.session.scalars(
         select(TicketHistory).where(TicketHistory.ticket_id == ticket.id)
         .options(joinedload(TicketHistory.user).lazyload(User.memberships)).order_by(TicketHistory.id.desc()).limit(50)
@@ -222,7 +220,8 @@ def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteFor
     _fill_choices(edit, reply, lookups, users)
     status_by_id = {s.id: s for s in lookups["statuses"]}
     return render_template(
-        "support/ticket.html", ticket=ticket, posts=posts, history=history, reply=reply, note=note, edit=edit,
+        "support/ticket.html", ticket=ticket, posts=posts, earlier=earlier, descending=descending,
+        windowed="before" in request.args, history=history, reply=reply, note=note, edit=edit,
         status=status_by_id.get(ticket.status_id),
         priority=next((p for p in lookups["priorities"] if p.id == ticket.priority_id), None),
         history_label=_history_label, waited=_waited(ticket),
@@ -231,6 +230,28 @@ def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteFor
         max_attachments=settings.get("support.max_attachments"),
         allowed_types=", ".join(settings.get("support.allowed_file_types")), **lookups,
     ), status_code
+
+
+def conversation_window(ticket: Ticket, before: int | None, descending: bool) -> tuple[list[Post], int | None]:
+    """The newest :data:`CONVERSATION_WINDOW` posts (older than post ``before`` when given), in reply order
+    (S-20), and the id to ask for the window before them (None when there is nothing earlier).
+
+    A ticket with thousands of replies opens in the same time and memory as one with fifty.
+    """
+    stmt = (select(Post).where(Post.ticket_id == ticket.id)
+            .options(joinedload(Post.author_user).lazyload(User.memberships),
+                     joinedload(Post.author_contact).lazyload(Contact.company), joinedload(Post.attachments))
+            .order_by(Post.id.desc()).limit(CONVERSATION_WINDOW + 1))
+    if before is not None:
+        stmt = stmt.where(Post.id < before)
+    posts = list(db.session.scalars(stmt).unique())
+    earlier = None
+    if len(posts) > CONVERSATION_WINDOW:
+        posts = posts[:CONVERSATION_WINDOW]
+        earlier = posts[-1].id
+    if not descending:
+        posts.reverse()
+    return posts, earlier
 
 
 def _history_label(row: TicketHistory, value: str | None) -> str:
@@ -337,11 +358,9 @@ def edit(number):
     if may_assign:
         values.update(assignee_user=form.assignee_user.data or None,
                       assignee_department=form.assignee_department.data or None)
-    version = form.version.data or ""
     try:
         changes = services.update_ticket(ticket, values, actor=current_user._get_current_object(),
-                                         version=int(version) if version.isascii() and version.isdigit()
-                                         and len(version) < 10 else None)
+                                         version=parse_int(form.version.data))
     except services.TicketForbidden:
         abort(403)
     except services.TicketConflict as exc:
