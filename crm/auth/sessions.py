@@ -64,8 +64,13 @@ def is_valid(row: AuthSession | None, account: str, now: datetime | None = None)
     return row is not None and row.account == account and row.revoked_at is None and row.expires_at > now
 
 
+def _printable(text: str | None, limit: int) -> str:
+    """``text`` without control characters (a NUL byte is refused by PostgreSQL), cut to ``limit``."""
+    return "".join(c for c in (text or "") if c.isprintable())[:limit]
+
+
 def _request_details() -> dict[str, str]:
-    return {"user_agent": (request.user_agent.string or "")[:300], "ip": (request.remote_addr or "")[:45]}
+    return {"user_agent": _printable(request.user_agent.string, 300), "ip": _printable(request.remote_addr, 45)}
 
 
 def start(user, remember: bool = False, fresh: bool = True) -> AuthSession:

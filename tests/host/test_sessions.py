@@ -447,3 +447,12 @@ def test_a_plugin_signs_its_own_accounts_in_and_out_with_the_same_store(make_app
         db.session.commit()
     assert restored.get("/visitors/me").get_data(as_text=True) == "anonymous"
     assert browser_with(desk_app, session=stolen).get("/visitors/me").get_data(as_text=True) == "anonymous"
+
+
+def test_a_hostile_user_agent_is_stored_printable(app, client, factory, db):
+    user = factory.user()
+    agent = "Evil\x00Agent\x1b[31m " + "x" * 1000
+    login(client, user, headers={"User-Agent": agent})
+    stored = live_rows(db, user)[0].user_agent
+    assert stored.startswith("EvilAgent[31m x") and len(stored) == 300
+    assert client.get("/profile", headers={"User-Agent": agent}).status_code == 200
