@@ -31,7 +31,8 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] | No
     from crm.people import models  # noqa: F401 (models)
     from crm.auth.permissions import Grants
     from crm.extensions import babel, csrf, db, include_name, limiter, login_manager, migrate
-    from crm.hooks.manager import PluginHost
+    from crm.hooks import rules
+    from crm.hooks.manager import HOST, PluginHost
     from crm.notify import queue
     from crm.settings.store import SettingsRegistry
 
@@ -44,29 +45,35 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] | No
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    host = PluginHost(builtin, plugins)
+    app.extensions["crm"] = host
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = i18n.translation_directories(app, host)
     babel.init_app(
         app,
         locale_selector=i18n.select_locale,
         timezone_selector=i18n.select_timezone,
         default_translation_directories=str(i18n.TRANSLATIONS),
     )
-
-    host = PluginHost(builtin, plugins)
-    app.extensions["crm"] = host
     app.extensions["crm_grants"] = Grants()
     registry = SettingsRegistry()
     app.extensions["crm_settings"] = registry
     for owner, result in host.results("crm_register_settings"):
         for schema in result if isinstance(result, list) else [result]:
+            if owner != HOST:
+                rules.check_settings_namespace(owner, schema.namespace)
             registry.add(schema, owner)
     for owner, permissions in host.results("crm_register_permissions"):
         for permission in permissions:
+            if owner != HOST:
+                rules.check_permission(owner, permission.name)
             if permission.name in host.permissions:
                 raise RuntimeError(f"permission {permission.name!r} is declared twice")
             host.permissions[permission.name] = permission
             host.permission_owner[permission.name] = owner
     for owner, blueprints in host.results("crm_register_blueprints"):
         for blueprint in blueprints:
+            if owner != HOST:
+                rules.check_blueprint(owner, blueprint.name)
             app.register_blueprint(blueprint)
             host.blueprint_owner[blueprint.name] = owner
 
@@ -86,10 +93,13 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] | No
     auth_maintenance.init_app(app)  # hourly purge of expired sessions, links and attempt counters
     inapp.init_app(app)
 
-    from crm.cli import crm_group
+    from crm.cli import app_command_group
 
-    app.cli.add_command(crm_group)
+    plugin_commands = []
     for owner, commands in host.results("crm_register_commands"):
         for command in commands:
-            crm_group.add_command(command)
+            if owner != HOST:
+                rules.check_command(owner, command.name)
+            plugin_commands.append(command)
+    app.cli.add_command(app_command_group(plugin_commands))
     return app

@@ -5,6 +5,23 @@ import click
 from flask.cli import AppGroup
 
 crm_group = AppGroup("crm", help="Manage the CRM: database, admins, demo data, plugins, worker.")
+"""The host's own commands; each app gets a copy with its plugins' commands (:func:`app_command_group`)."""
+
+
+def app_command_group(plugin_commands) -> AppGroup:
+    """A ``crm`` command group for one app: the host's commands plus that app's plugins' commands.
+
+    Built per app, so two apps in one process (tests, several sites) never
+    see each other's plugin commands.
+    """
+    group = AppGroup(crm_group.name, help=crm_group.help)
+    for command in crm_group.commands.values():
+        group.add_command(command)
+    for command in plugin_commands:
+        if command.name in group.commands:
+            raise RuntimeError(f"command {command.name!r} is registered twice under 'flask crm'")
+        group.add_command(command)
+    return group
 
 
 def main():

@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and initialised in the app factory."""
-from flask_babel import Babel
+from flask import current_app
+from flask_babel import Babel, Domain
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -22,7 +23,24 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+
+
+class AppBabel(Babel):
+    """Flask-Babel with one message domain (and so one translations cache) per app.
+
+    Flask-Babel keeps a single default domain on the extension object, whose
+    cache would let the first app in a process answer for every other one;
+    apps with different plugins have different catalogs (each plugin may
+    ship its own), so each app gets its own domain.
+    """
+
+    @property
+    def domain_instance(self):
+        """The current app's default message domain."""
+        return current_app.extensions.setdefault("crm_babel_domain", Domain(domain=self.domain))
+
+
+babel = AppBabel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 

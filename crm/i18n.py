@@ -16,6 +16,26 @@ from flask_login import current_user
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 
+def translation_directories(app, host) -> str:
+    """The value of ``BABEL_TRANSLATION_DIRECTORIES`` for ``app``: the desk's catalogs, then each plugin's.
+
+    Set before Flask-Babel reads it at ``init_app``. A directory configured
+    in ``BABEL_TRANSLATION_DIRECTORIES`` is kept first; each plugin that
+    names a ``translations`` folder in its ``PluginInfo`` adds it (a missing
+    folder stops start-up). Flask-Babel merges the catalogs of every folder.
+    """
+    folders = [d for d in str(app.config.get("BABEL_TRANSLATION_DIRECTORIES") or TRANSLATIONS).split(";") if d]
+    for name, info in host.infos.items():
+        if info.translations is None:
+            continue
+        folder = Path(info.translations)
+        if not folder.is_dir():
+            raise RuntimeError(f"plugin {name!r} names a missing translations folder {folder}")
+        if str(folder) not in folders:
+            folders.append(str(folder))
+    return ";".join(folders)
+
+
 def catalog_languages() -> list[str]:
     """The languages that have a catalog under ``translations/``, English (the source language) first."""
     found = {p.parent.parent.name for p in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")}

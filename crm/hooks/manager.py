@@ -14,6 +14,7 @@ from crm import generation
 from crm.extensions import db
 from crm.hooks import PROJECT, specs
 from crm.hooks.records import PluginInfo
+from crm.hooks.rules import check_plugin_name
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class PluginHost:
         info = impl()
         if not isinstance(info, PluginInfo):
             raise RuntimeError(f"crm_plugin_info of {plugin!r} must return a PluginInfo")
+        check_plugin_name(info.name)
         if info.name in self.infos or info.name == HOST:
             raise RuntimeError(f"two plugins are named {info.name!r}")
         self.pm.register(plugin, name=info.name)

@@ -9,8 +9,14 @@ from typing import Any, Callable
 class PluginInfo:
     """Who a plugin is: its unique name, a translatable title, version and dependencies.
 
-    ``requires`` names other plugins whose public API this one uses; the host
-    refuses to enable a plugin whose requirements are disabled.
+    ``name`` matches ``[a-z][a-z0-9_]*``. ``requires`` names other plugins
+    whose public API this one uses; start-up fails when one is not installed
+    and the host refuses to enable a plugin whose requirements are disabled.
+    ``translations`` is the folder of the plugin's own message catalogs
+    (``<folder>/<lang>/LC_MESSAGES/messages.mo``); the host merges them into
+    the app's translations.
+
+    .. versionadded:: 0.2 ``translations``
     """
 
     name: str
@@ -18,6 +24,7 @@ class PluginInfo:
     version: str = "0.0.0"
     description: Any = ""
     requires: tuple[str, ...] = ()
+    translations: str | None = None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ def crm_plugin_info():
     :return: a :class:`crm.hooks.records.PluginInfo`. Every plugin must
         implement it; the name must be unique or start-up fails.
 
+    .. versionadded:: 0.1
+
     Example::
 
         @hookimpl
@@ -34,6 +36,8 @@ def crm_add_hookspecs(pm):
 
     :param pm: the :class:`pluggy.PluginManager`.
     :return: nothing.
+
+    .. versionadded:: 0.1
 
     Example::
 
@@ -54,6 +58,8 @@ def crm_register_blueprints():
 
     :return: a list of :class:`flask.Blueprint`.
 
+    .. versionadded:: 0.1
+
     Example::
 
         @hookimpl
@@ -70,6 +76,8 @@ def crm_register_settings():
     from it, one per section.
 
     :return: a :class:`crm.settings.schema.SettingsSchema` or a list of them.
+
+    .. versionadded:: 0.1
 
     Example::
 
@@ -90,6 +98,8 @@ def crm_register_permissions():
 
     :return: a list of :class:`crm.hooks.records.Permission`.
 
+    .. versionadded:: 0.1
+
     Example::
 
         @hookimpl
@@ -104,6 +114,8 @@ def crm_register_commands():
 
     :return: a list of :class:`click.Command` (a group named after the plugin
         keeps the command line tidy).
+
+    .. versionadded:: 0.1
 
     Example::
 
@@ -122,6 +134,8 @@ def crm_register_migrations():
 
     :return: an absolute path (str), or None when the plugin has no tables.
 
+    .. versionadded:: 0.1
+
     Example::
 
         @hookimpl
@@ -138,6 +152,8 @@ def crm_navigation_items(area, user):
     :param user: the current user (may be anonymous).
     :return: a list of :class:`crm.hooks.records.NavItem`; an item with a
         ``permission`` is shown only to users who hold it.
+
+    .. versionadded:: 0.1
 
     Example::
 
@@ -159,6 +175,8 @@ def crm_template_slot(name, context):
     :param context: a dict of the values the page passed.
     :return: a :class:`markupsafe.Markup` string, or None.
 
+    .. versionadded:: 0.1
+
     Example::
 
         @hookimpl
@@ -178,6 +196,8 @@ def crm_demo_data():
 
     :return: a list of :class:`crm.hooks.records.DemoStep`.
 
+    .. versionadded:: 0.1
+
     Example::
 
         @hookimpl
@@ -194,6 +214,8 @@ def crm_settings_changed(namespace, changes, user):
     :param changes: dict ``{key: (old, new)}`` of the values that changed.
     :param user: who changed them (None from the command line).
     :return: ignored.
+
+    .. versionadded:: 0.1
 
     Example::
 
@@ -216,6 +238,8 @@ def crm_plugin_toggled(name, enabled, user):
     :param user: the admin who changed it.
     :return: ignored.
 
+    .. versionadded:: 0.1
+
     Example::
 
         @hookimpl
@@ -233,6 +257,8 @@ def crm_locale_for_request():
     the first non-None result.
 
     :return: a locale code such as ``"tr"``, or None.
+
+    .. versionadded:: 0.1
 
     Example::
 
@@ -253,6 +279,8 @@ def crm_load_user(user_id):
 
     :param user_id: the id string kept in the session.
     :return: a Flask-Login user object, or None.
+
+    .. versionadded:: 0.1
 
     Example::
 
@@ -280,6 +308,8 @@ def crm_resolve_site(host):
     :return: a :class:`crm.sites.Site` whose ``base_url`` is the site's public
         address, or None when the plugin does not serve that host.
 
+    .. versionadded:: 0.1
+
     Example::
 
         @hookimpl
@@ -304,6 +334,8 @@ def crm_notification_kinds():
     :return: a dict ``{kind: render}`` where ``render(params) -> str`` is
         called at request time (use ``gettext``, not ``lazy_gettext``).
 
+    .. versionadded:: 0.1
+
     Example::
 
         @hookimpl
@@ -327,6 +359,8 @@ def crm_person_references(kind, record):
     :return: a list of :class:`crm.hooks.records.PersonReference` (a count,
         a localized sentence naming it, and whether
         ``crm_person_reassign`` can move them), or None.
+
+    .. versionadded:: 0.1
 
     Example::
 
@@ -355,6 +389,8 @@ def crm_person_reassign(kind, record, target, actor):
     :param target: another record of the same kind.
     :param actor: the admin who asked (for the plugin's history), or None.
     :return: how many records moved (int), or None.
+
+    .. versionadded:: 0.1
 
     Example::
 

@@ -285,11 +285,29 @@ class Section:
 
 @dataclass
 class SettingsSchema:
-    """All settings of one namespace (a plugin's name, or ``crm`` for the host)."""
+    """All settings of one namespace (a plugin's name, or ``crm`` for the host).
+
+    ``validators`` check fields together (cross-field validation): each is
+    called as ``validator(values)`` with every value of the namespace as it
+    would be after the save (already converted by each field), and returns a
+    dictionary ``{field name: translated message}`` of what it refuses (empty
+    or None when all is well). A validator runs on every save of the
+    namespace; an error for a field that is not on the page being saved is
+    shown on the first field that is. Example::
+
+        def opening_hours(values):
+            if values["open_from"] >= values["open_until"]:
+                return {"open_until": _("Closing time must be after opening time.")}
+
+        SettingsSchema("office_hours", _l("Office hours"), [...], validators=[opening_hours])
+
+    .. versionadded:: 0.2
+    """
 
     namespace: str
     label: Any
     sections: list[Section]
+    validators: list[Callable[[dict[str, Any]], dict[str, Any] | None]] = field(default_factory=list)
 
     def __post_init__(self):
         seen = set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel.speaklater import LazyString
 from sqlalchemy import JSON, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -67,8 +68,7 @@ class SettingsRegistry:
         stored = self._stored().get(namespace, {})
         if key in stored:
             return stored[key]
-        default = f.default
-        return list(default) if isinstance(default, list) else default
+        return default_value(f)
 
     def values(self, namespace: str) -> dict[str, Any]:
         """Every value of a namespace, defaults filled in."""
@@ -100,11 +100,11 @@ class SettingsRegistry:
         changes = {}
         rows = {r.key: r for r in db.session.scalars(select(SettingValue).where(SettingValue.namespace == namespace))}
         for key, new in cleaned.items():
-            old = rows[key].value if key in rows else fields[key].default
+            old = rows[key].value if key in rows else default_value(fields[key])
             if old == new:
                 continue
             changes[key] = (old, new)
-            if new == fields[key].default:
+            if new == default_value(fields[key]):
                 if key in rows:
                     db.session.delete(rows[key])
             elif key in rows:
@@ -125,6 +125,10 @@ class SettingsRegistry:
         """Errors of the fields whose check reads other settings, for the values after this save."""
         values = {**self.values(namespace), **cleaned}
         errors = {}
+        for validator in self.schemas[namespace].validators:
+            for name, message in (validator(dict(values)) or {}).items():
+                target = name if name in cleaned else next(iter(cleaned), name)
+                errors.setdefault(target, str(message))
         for name, f in fields.items():
             touched = [key for key in (name, *f.dependencies()) if key in cleaned]
             if not touched:
@@ -134,6 +138,19 @@ class SettingsRegistry:
             except SettingError as exc:
                 errors[touched[0]] = str(exc)
         return errors
+
+
+def default_value(f) -> Any:
+    """A field's default as read: a fresh list, and a lazily translated text in the current language.
+
+    A plugin may declare ``default=_l("Welcome!")``: readers then get the
+    default in the language of the current request (or the desk's default
+    language). A value an admin saved is stored as typed and not translated.
+    """
+    default = f.default
+    if isinstance(default, LazyString):
+        return str(default)
+    return list(default) if isinstance(default, list) else default
 
 
 class SettingsInvalid(ValueError):

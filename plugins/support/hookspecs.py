@@ -20,6 +20,8 @@ def support_customer_ticket_url(ticket):
     :param ticket: the :class:`plugins.support.models.Ticket`.
     :return: an absolute URL (str), or None.
 
+    .. versionadded:: 0.1
+
     Example::
 
         @hookimpl
@@ -34,6 +36,8 @@ def support_ticket_created(ticket):
 
     :param ticket: the new :class:`plugins.support.models.Ticket`.
     :return: ignored.
+
+    .. versionadded:: 0.1
 
     Example::
 
@@ -54,6 +58,8 @@ def support_post_added(ticket, post):
     :param post: the new :class:`plugins.support.models.Post`.
     :return: ignored.
 
+    .. versionadded:: 0.1
+
     Example::
 
         @hookimpl
@@ -71,6 +77,8 @@ def support_ticket_updated(ticket, changes):
     :param changes: ``{field: (old, new)}`` with display values, e.g.
         ``{"status": ("open", "closed")}`` (status and priority by key).
     :return: ignored.
+
+    .. versionadded:: 0.1
 
     Example::
 

@@ -89,13 +89,14 @@ class Duplicating:
 
     @hookimpl
     def crm_register_settings(self):
-        return SettingsSchema("shared", _l("Shared"), [Section("s", "S", [Bool("x")])])
+        return SettingsSchema("a_b", _l("Shared"), [Section("s", "S", [Bool("x")])])
 
 
 def test_duplicate_settings_namespace_fails_at_start_up(tmp_path):
+    # "a_b" is a namespace plugin "a" may use (its name and "_") and plugin "a_b"'s own
     with pytest.raises(RuntimeError, match="declared twice"):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "INSTANCE_PATH": str(tmp_path)},
-                   plugins=[Duplicating("a"), Duplicating("b")])
+                   plugins=[Duplicating("a"), Duplicating("a_b")])
 
 
 def test_unknown_setting_key_raises(app):
