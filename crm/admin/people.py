@@ -84,18 +84,20 @@ def delete_then_redirect(delete: Callable, obj, done_message: str | Callable, ba
                          **options):
     """Run ``delete(obj, actor=..., **options)`` and commit; flash the refusal or ``done_message`` and redirect.
 
-    A refusal (:class:`crm.people.services.InvalidChange`) changes nothing and
-    goes back to the object's page; success goes to the list. ``done_message``
-    may be a callable that words the message from what ``delete`` returned.
+    The delete runs as one write transaction (:func:`crm.database.unit_of_work`),
+    so what the service checks (nothing uses the record) still holds when it
+    deletes. A refusal (:class:`crm.people.services.InvalidChange`) changes
+    nothing and goes back to the object's page; success goes to the list.
+    ``done_message`` may be a callable that words the message from what
+    ``delete`` returned.
     """
-    from crm.extensions import db
+    from crm.database import unit_of_work
     from crm.people.services import InvalidChange
 
     try:
-        result = delete(obj, actor=current_user, **options)
-        db.session.commit()
+        with unit_of_work():
+            result = delete(obj, actor=current_user, **options)
     except InvalidChange as exc:
-        db.session.rollback()
         for message in exc.errors.values():
             flash(message, "error")
         return redirect(back_url)

@@ -107,12 +107,12 @@ def test_the_department_page_offers_to_move_what_uses_it(client, admin, factory,
 def test_moving_then_deleting_a_department(client, admin, factory, widgets, db):
     dep, other = factory.department(name="Old desk"), factory.department(name="New desk")
     factory.user(departments=[dep])
-    widgets.uses[("department", dep.id)] = 4
-    response = client.post(f"/admin/departments/{dep.id}/delete", data={"move_to": other.id},
+    dep_id = dep.id
+    widgets.uses[("department", dep_id)] = 4
+    response = client.post(f"/admin/departments/{dep_id}/delete", data={"move_to": other.id},
                            follow_redirects=True)
     assert "The department Old desk was deleted; 4 records were moved to New desk." in flashed(response)
-    db.session.expire_all()
-    assert db.session.get(Department, dep.id) is None
+    assert db.session.get(Department, dep_id) is None
     assert widgets.uses == {("department", other.id): 4}
     entry = audit_actions(db, "department.deleted")[0]
     assert entry.changes["moved_to"] == [None, other.id] and entry.changes["moved"] == [None, 4]
@@ -151,10 +151,10 @@ def test_a_bad_move_target_changes_nothing(client, admin, factory, widgets, db, 
 def test_a_department_nothing_uses_is_deleted_with_its_memberships(client, admin, factory, widgets, db):
     dep = factory.department()
     user = factory.user(departments=[dep])
-    assert client.post(f"/admin/departments/{dep.id}/delete").status_code == 302
-    db.session.expire_all()
-    assert db.session.get(Department, dep.id) is None and user.department_ids == set()
-    assert ("department", dep.id) in widgets.asked
+    dep_id = dep.id
+    assert client.post(f"/admin/departments/{dep_id}/delete").status_code == 302
+    assert db.session.get(Department, dep_id) is None and user.department_ids == set()
+    assert ("department", dep_id) in widgets.asked
     assert orphans() == {}
 
 
@@ -176,9 +176,9 @@ def test_a_company_nothing_uses_is_deleted_and_its_contacts_stay(client, admin, 
     company = factory.company()
     company.managers = [factory.user()]
     contact = factory.contact(company=company)
-    assert client.post(f"/admin/companies/{company.id}/delete").status_code == 302
-    db.session.expire_all()
-    assert db.session.get(Company, company.id) is None and db.session.get(Contact, contact.id).company_id is None
+    company_id = company.id
+    assert client.post(f"/admin/companies/{company_id}/delete").status_code == 302
+    assert db.session.get(Company, company_id) is None and db.session.get(Contact, contact.id).company_id is None
     assert db.session.scalars(select(CompanyManager)).all() == []
     assert orphans() == {}
 
@@ -212,10 +212,10 @@ def test_a_user_without_work_is_deleted_with_their_memberships_and_notifications
     company.managers = [user]
     db.session.add(Notification(user_id=user.id, kind="crm.test", params={}))
     db.session.commit()
-    response = client.post(f"/admin/staff/{user.id}/delete", follow_redirects=True)
+    user_id = user.id
+    response = client.post(f"/admin/staff/{user_id}/delete", follow_redirects=True)
     assert "Mistake was deleted." in flashed(response)
-    db.session.expire_all()
-    assert db.session.get(User, user.id) is None
+    assert db.session.get(User, user_id) is None
     for model in (DepartmentMember, CompanyManager, Notification):
         assert db.session.scalars(select(model)).all() == []
     assert audit_actions(db, "user.deleted")[0].changes["departments"] == [[dep.id], None]

@@ -1,6 +1,6 @@
 """Support admin pages: statuses, priorities, brands, services and topics."""
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from crm.audit import AuditEntry
 from crm.extensions import db
@@ -87,7 +87,7 @@ def test_status_in_use_cannot_be_deleted(app, admin_client, desk):
     assert db.session.get(Status, used.id) is not None
     admin_client.post(f"/admin/support/statuses/{unused.id}/delete")
     db.session.expire_all()
-    assert db.session.get(Status, unused.id) is None
+    assert db.session.get(Status, inspect(unused).identity[0]) is None
 
 
 def test_default_reply_status_cannot_be_deleted(app, admin_client):

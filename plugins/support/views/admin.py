@@ -284,8 +284,18 @@ def _refusal(kind: Kind, row, target) -> str | None:
     return None
 
 
+class _Refused(Exception):
+    """A delete the rules refuse; its message is flashed and nothing changes."""
+
+
 def _delete(kind_name: str, row_id: int):
-    """Delete a row; a status or priority that tickets use can move them to another one (``move_to``) first."""
+    """Delete a row; a status or priority that tickets use can move them to another one (``move_to``) first.
+
+    The check and the delete run in one write transaction with the row (and
+    the target) locked, so a ticket given the row meanwhile cannot be missed.
+    """
+    from crm.database import unit_of_work
+
     kind = _kind(kind_name)
     row = _row(kind, row_id)
     back = redirect(url_for(f"support_admin.{kind.name}"))
@@ -293,25 +303,27 @@ def _delete(kind_name: str, row_id: int):
     if target is False:
         flash(_("Choose where the tickets go from the list."), "error")
         return back
-    refusal = _refusal(kind, row, target)
-    if refusal is not None:
-        db.session.rollback()
-        flash(refusal, "error")
-        return back
-    name = kind.label(row)
-    changes = {"name": (name, None)}
     moved = 0
-    if target is not None:
-        from plugins.support import moves
+    try:
+        with unit_of_work():
+            refusal = _refusal(kind, row, target)
+            if refusal is not None:
+                raise _Refused(refusal)
+            name = kind.label(row)
+            changes = {"name": (name, None)}
+            if target is not None:
+                from plugins.support import moves
 
-        move = moves.move_status if kind.name == "statuses" else moves.move_priority
-        moved = move(row, target, actor=current_user)
-        changes.update({"moved_to": (None, target.key), "moved": (None, moved)})
-    audit.record(f"support.{kind.name}.deleted", kind.name, row.id, changes)
-    if kind.name == "statuses":
-        db.session.execute(delete(StatusCount).where(StatusCount.status_id == row.id))
-    db.session.delete(row)
-    db.session.commit()
+                move = moves.move_status if kind.name == "statuses" else moves.move_priority
+                moved = move(row, target, actor=current_user)
+                changes.update({"moved_to": (None, target.key), "moved": (None, moved)})
+            audit.record(f"support.{kind.name}.deleted", kind.name, row.id, changes)
+            if kind.name == "statuses":
+                db.session.execute(delete(StatusCount).where(StatusCount.status_id == row.id))
+            db.session.delete(row)
+    except _Refused as refused:
+        flash(str(refused), "error")
+        return back
     statuses.forget()
     if target is None:
         flash(_("“%(name)s” was deleted.", name=name), "success")
