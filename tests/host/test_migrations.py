@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from crm import create_app
 from crm.cli import upgrade_database
 from crm.extensions import db
+from tests.conftest import builtin_plugins
 
 HOST_BRANCH = "crm"
 COMPARE_OPTIONS = ("compare_type", "compare_server_default", "include_object", "include_name", "include_schemas")
@@ -58,14 +59,14 @@ def postgresql_url():
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_app(request, tmp_path):
-    """An app with every installed plugin on an empty database of each kind."""
+    """An app with the built-in plugins on an empty database of each kind."""
     url = request.getfixturevalue(f"{request.param}_url")
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": url,
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "QUEUE_IMMEDIATE": True,
-    })
+    }, plugins=builtin_plugins())
     yield app
     with app.app_context():
         db.session.remove()

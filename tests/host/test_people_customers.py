@@ -79,10 +79,10 @@ def test_bad_department_input_is_refused(client, admin, factory, db, data, field
 def test_delete_department_removes_memberships(client, admin, factory, db):
     dep = factory.department()
     user = factory.user(departments=[dep])
-    assert client.post(f"/admin/departments/{dep.id}/delete").status_code == 302
-    db.session.expire_all()
-    assert db.session.get(Department, dep.id) is None and user.department_ids == set()
-    assert audit(db, "department.deleted")[0].object_id == str(dep.id)
+    dep_id = dep.id
+    assert client.post(f"/admin/departments/{dep_id}/delete").status_code == 302
+    assert db.session.get(Department, dep_id) is None and user.department_ids == set()
+    assert audit(db, "department.deleted")[0].object_id == str(dep_id)
 
 
 def test_departments_list_query_count_is_fixed(client, admin, factory, db, count_queries):
@@ -172,9 +172,9 @@ def test_company_search_and_query_count(client, admin, factory, count_queries):
 def test_delete_company_keeps_its_contacts(client, admin, factory, db):
     company = factory.company()
     contact = factory.contact(company=company)
-    assert client.post(f"/admin/companies/{company.id}/delete").status_code == 302
-    db.session.expire_all()
-    assert db.session.get(Company, company.id) is None
+    company_id = company.id
+    assert client.post(f"/admin/companies/{company_id}/delete").status_code == 302
+    assert db.session.get(Company, company_id) is None
     assert db.session.get(Contact, contact.id).company_id is None
 
 
@@ -240,10 +240,10 @@ def test_contacts_list_query_count_is_fixed(client, admin, factory, count_querie
 
 def test_delete_contact(client, admin, factory, db):
     contact = factory.contact()
-    assert client.post(f"/admin/contacts/{contact.id}/delete").status_code == 302
-    db.session.expire_all()
-    assert db.session.get(Contact, contact.id) is None
-    assert audit(db, "contact.deleted")[0].changes == {"email": [contact.email, None]}
+    contact_id, email = contact.id, contact.email
+    assert client.post(f"/admin/contacts/{contact_id}/delete").status_code == 302
+    assert db.session.get(Contact, contact_id) is None
+    assert audit(db, "contact.deleted")[0].changes == {"email": [email, None]}
 
 
 def test_customer_pages_deny_staff(client, factory, auth, db):

@@ -106,9 +106,9 @@ def test_create_edit_and_delete_a_custom_role(client, admin, factory, db):
     assert db.session.get(Role, custom.id) is not None  # in use
     holder.role = role(db, "staff")
     db.session.commit()
-    client.post(f"/admin/roles/{custom.id}/delete")
-    db.session.expire_all()
-    assert db.session.get(Role, custom.id) is None
+    custom_id = custom.id
+    client.post(f"/admin/roles/{custom_id}/delete")
+    assert db.session.get(Role, custom_id) is None
     actions = [e.action for e in db.session.scalars(select(AuditEntry).where(AuditEntry.object_type == "role"))]
     assert actions == ["role.created", "role.updated", "role.deleted"]
 

@@ -7,13 +7,12 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.notify.outbox import OutboxMessage
 from plugins.support import services
+from tests.conftest import builtin_plugins
 
 
 @pytest.fixture
 def app_plugins(recorder):
-    from crm.hooks.manager import discover
-
-    return discover() + [recorder]
+    return builtin_plugins() + [recorder]
 
 
 def _emails():

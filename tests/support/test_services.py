@@ -7,13 +7,12 @@ from crm.audit import AuditEntry
 from crm.extensions import db
 from plugins.support import access, counts, services, statuses
 from plugins.support.models import Post, StatusCount, Tag, Ticket, TicketHistory
+from tests.conftest import builtin_plugins
 
 
 @pytest.fixture
 def app_plugins(recorder):
-    from crm.hooks.manager import discover
-
-    return discover() + [recorder]
+    return builtin_plugins() + [recorder]
 
 
 def test_open_ticket_sets_defaults_number_post_history_and_audit(app, desk, factory, recorder):
