@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crm.database import unit_of_work
 from crm.extensions import db
-from crm.sites import Site, external_url
+from crm.sites import Site, current_site, external_url
 from plugins.portal.models import PortalSite
 from plugins.support.models import Brand
 
@@ -139,14 +139,16 @@ def portal_url(site: PortalSite, endpoint: str, **values) -> str:
     """The absolute URL of a portal page (``endpoint`` of the ``portal`` blueprint) on ``site``.
 
     On the verified custom domain, at its root; otherwise under
-    ``/portal/<slug>/`` of ``CRM_BASE_URL``. Use it for every portal link, on
-    pages and in emails.
+    ``/portal/<slug>/`` of ``CRM_BASE_URL``. A page of the portal that was
+    asked for on the desk's own host links to that host, so its links and
+    forms stay on the page's origin. Use it for every portal link, on pages
+    and in emails.
 
     Example: ``portal_url(site, "portal.ticket", number=ticket.number)``.
     """
     values["slug"] = site.slug
     host = verified_host(site)
-    if host is None:
+    if host is None or _visited_on_the_desk(site):
         return external_url(endpoint, **values)
     url = external_url(endpoint, site=site_address(site), **values)
     parts = urlsplit(url)
@@ -155,6 +157,14 @@ def portal_url(site: PortalSite, endpoint: str, **values) -> str:
     if path == own or path.startswith(own + "/"):
         path = path[len(own):] or "/"
     return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
+
+
+def _visited_on_the_desk(site: PortalSite) -> bool:
+    """Whether the current request is a page of ``site`` asked for under the desk's host."""
+    if not has_request_context():
+        return False
+    shown = g.get("portal_site")
+    return shown is not None and shown.brand_id == site.brand_id and current_site().name != f"portal:{site.slug}"
 
 
 class _DomainCache:
