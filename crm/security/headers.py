@@ -14,7 +14,9 @@
   and ``Referrer-Policy: same-origin`` (reset links carry tokens in the path);
   ``Strict-Transport-Security`` when ``BASE_URL`` is https.
 - Every response but static files: ``Cache-Control: no-store``, so no
-  browser or proxy keeps a page with personal data.
+  browser or proxy keeps a page with personal data. A view that marks its
+  answer ``immutable`` (a public asset at a versioned URL, such as a
+  portal's branding stylesheet) keeps its own ``Cache-Control``.
 """
 from __future__ import annotations
 
@@ -57,7 +59,8 @@ def add_security_headers(response: Response) -> Response:
                            current_app.config.get("CONTENT_SECURITY_POLICY") or CONTENT_SECURITY_POLICY)
     else:
         headers.setdefault("Content-Security-Policy", NON_HTML_POLICY)
-    if "no-store" not in headers.get("Cache-Control", ""):
+    own = headers.get("Cache-Control", "")
+    if "no-store" not in own and "immutable" not in own:
         headers["Cache-Control"] = "no-store"
     return response
 

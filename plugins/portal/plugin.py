@@ -77,3 +77,23 @@ def crm_register_commands():
     from plugins.portal.commands import portal_group
 
     return [portal_group]
+
+
+@hookimpl
+def crm_navigation_items(area, user):
+    if area == "admin":
+        from crm import NavItem
+
+        return [NavItem("portal.portals", _l("Portals"), "portal_admin.index", order=120)]
+    return None
+
+
+@hookimpl
+def crm_template_slot(name, context):
+    """Branding on portal pages: stylesheet and favicon, links under login and signup, the form's title and note."""
+    from plugins.portal import branding_views
+
+    slots = {"portal.head": branding_views.head_slot, "portal.login.links": branding_views.links_slot,
+             "portal.public_form": branding_views.form_slot}
+    render = slots.get(name)
+    return render(context.get("site")) if render is not None else None
