@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from sqlalchemy import event, inspect, update
 
+from crm.auth import sessions
 from crm.auth.models import AuthSession, OneTimeToken
 from crm.extensions import db
 from crm.timeutil import utcnow
@@ -47,8 +48,9 @@ def _before_flush(session, flush_context, instances) -> None:
     if not accounts:
         return
     now = utcnow()
-    for model in (AuthSession, OneTimeToken):
-        stmt = update(model).where(model.account.in_(sorted(accounts)), model.revoked_at.is_(None))
-        if model is OneTimeToken:
-            stmt = stmt.where(OneTimeToken.used_at.is_(None))
-        session.execute(stmt.values(revoked_at=now).execution_options(synchronize_session=False))
+    accounts = sorted(accounts)
+    session.execute(update(AuthSession).where(AuthSession.account.in_(accounts), AuthSession.revoked_at.is_(None))
+                    .values(**sessions.ended(now)).execution_options(synchronize_session=False))
+    session.execute(update(OneTimeToken).where(OneTimeToken.account.in_(accounts), OneTimeToken.revoked_at.is_(None),
+                                               OneTimeToken.used_at.is_(None))
+                    .values(revoked_at=now).execution_options(synchronize_session=False))

@@ -4,7 +4,9 @@
   (session row, user, role and department memberships, all by primary key);
   other accounts are checked by their session row and loaded through the
   ``crm_load_user`` hook. The result is kept for the rest of the request.
-- The request loader exchanges a "keep me signed in" cookie for a new session.
+- The request loader exchanges a "keep me signed in" cookie for a new session;
+  an exchanged cookie that comes back later was copied, and ends every
+  session of its account.
 - An ``after_request`` handler writes or deletes the remember cookie.
 """
 from __future__ import annotations
@@ -122,6 +124,19 @@ def _load_account(account: str):
     return current_app.extensions["crm"].hook.crm_load_user(user_id=account)
 
 
+def _end_copied_account(row: AuthSession) -> None:
+    """A remember cookie that was already exchanged came back: someone holds a copy. End every session of the account.
+
+    (Within a short grace period it is rather a second tab racing the first
+    one to restore the session, and is simply refused.)
+    """
+    current_app.logger.warning("a used remember cookie of %s came back; ending all its sessions", row.account)
+    sessions.end_all(row.account)
+    db.session.execute(update(AuthSession).where(AuthSession.id == row.id).values(remember_hash=None)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
 def restore_from_remember_cookie(req):
     """Flask-Login request loader: exchange a valid remember cookie, once, for a new session and cookie."""
     token = req.cookies.get(sessions.REMEMBER_COOKIE)
@@ -129,6 +144,9 @@ def restore_from_remember_cookie(req):
         return None
     now = utcnow()
     row = db.session.scalar(select(AuthSession).where(AuthSession.remember_hash == sessions.digest(token)))
+    if row is not None and row.revoked_at is not None and now - row.revoked_at > timedelta(
+            seconds=sessions.REUSE_GRACE_SECONDS):
+        _end_copied_account(row)
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         g.crm_remember_clear = True
         return None

@@ -33,6 +33,7 @@ SESSION_KEY = "_crm_session"  # the key of the session token inside the Flask se
 REMEMBER_COOKIE = "crm_remember"
 DEFAULT_REMEMBER_SECONDS = 30 * 24 * 60 * 60
 TOUCH_SECONDS = 60  # last_seen_at is written at most this often per session
+REUSE_GRACE_SECONDS = 60  # a rotated remember cookie coming back later than this was copied
 
 
 def digest(token: str) -> str:
@@ -71,6 +72,16 @@ def _printable(text: str | None, limit: int) -> str:
 
 def _request_details() -> dict[str, str]:
     return {"user_agent": _printable(request.user_agent.string, 300), "ip": _printable(request.remote_addr, 45)}
+
+
+def ended(now: datetime | None = None) -> dict:
+    """The column values of a session that was ended (not rotated): revoked, and its remember cookie forgotten.
+
+    A revoked row that still knows its remember digest was *rotated*: its
+    cookie was exchanged for a new one. If that cookie comes back later, a
+    copy of it is in someone else's hands (see :mod:`crm.auth.loading`).
+    """
+    return {"revoked_at": now or utcnow(), "remember_hash": None}
 
 
 def start(user, remember: bool = False, fresh: bool = True) -> AuthSession:
@@ -112,11 +123,11 @@ def end_current() -> None:
     token = session.get(SESSION_KEY)
     if isinstance(token, str):
         db.session.execute(update(AuthSession).where(AuthSession.id == digest(token), AuthSession.revoked_at.is_(None))
-                           .values(revoked_at=now))
+                           .values(**ended(now)))
     remembered = request.cookies.get(REMEMBER_COOKIE)
     if remembered:
         db.session.execute(update(AuthSession).where(AuthSession.remember_hash == digest(remembered),
-                                                     AuthSession.revoked_at.is_(None)).values(revoked_at=now))
+                                                     AuthSession.revoked_at.is_(None)).values(**ended(now)))
         g.crm_remember_clear = True
     logout_user()
     session.clear()
@@ -127,7 +138,7 @@ def end_all(account: str) -> int:
     """End every session and remember cookie of ``account``; returns how many were live. The caller commits."""
     result = db.session.execute(
         update(AuthSession).where(AuthSession.account == account, AuthSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+        .values(**ended()).execution_options(synchronize_session=False))
     return result.rowcount
 
 
@@ -136,7 +147,7 @@ def end_one(account: str, session_id: str) -> bool:
     result = db.session.execute(
         update(AuthSession).where(AuthSession.id == session_id, AuthSession.account == account,
                                   AuthSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+        .values(**ended()).execution_options(synchronize_session=False))
     return result.rowcount == 1
 
 

@@ -148,6 +148,36 @@ def test_remember_cookie_restores_a_session_once_and_is_rotated(app, client, fac
     assert len(live_rows(db, user)) == 1
 
 
+
+def test_a_copied_remember_cookie_that_comes_back_ends_every_session(app, client, factory, db):
+    user = factory.user()
+    login(client, user, remember=True)
+    copied = cookie(client, sessions.REMEMBER_COOKIE)
+    thief = browser_with(app, **{sessions.REMEMBER_COOKIE: copied})
+    assert signed_in(thief)  # the thief used the copy first: the cookie was exchanged
+    elsewhere = browser_with(app)
+    login(elsewhere, user)
+    db.session.execute(update(AuthSession).where(AuthSession.revoked_at.is_not(None))
+                       .values(revoked_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    owner_tomorrow = browser_with(app, **{sessions.REMEMBER_COOKIE: copied})  # the owner's browser comes back
+    assert not signed_in(owner_tomorrow)
+    assert not signed_in(thief) and not signed_in(elsewhere)
+    assert live_rows(db, user) == []
+
+
+def test_a_remember_cookie_ended_by_logout_ends_nothing_else_when_replayed(app, client, factory, db):
+    user = factory.user()
+    login(client, user, remember=True)
+    old = cookie(client, sessions.REMEMBER_COOKIE)
+    client.post("/logout")
+    login(client, user)
+    db.session.execute(update(AuthSession).where(AuthSession.revoked_at.is_not(None))
+                       .values(revoked_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    assert not signed_in(browser_with(app, **{sessions.REMEMBER_COOKIE: old}))
+    assert signed_in(client)
+
 def test_password_change_ends_every_other_session_and_keeps_this_one(app, client, factory, db):
     user = factory.user()
     elsewhere = browser_with(app)
