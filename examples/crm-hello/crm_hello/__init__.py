@@ -1,1 +1,1 @@
-"""crm-hello: an example third-party plugin that greets staff on a page of its own."""
+"""crm-hello: an example plugin for the CRM support desk (see README.md)."""

@@ -1,17 +1,15 @@
-"""The hello page: a greeting for staff who hold ``hello.greet``."""
-from __future__ import annotations
-
+"""The hello plugin's page."""
 from flask import Blueprint, render_template
 
-from crm import settings
 from crm.auth.permissions import permission_required
 
 bp = Blueprint("hello", __name__, url_prefix="/hello", template_folder="templates")
 
 
-@bp.get("")
+@bp.get("/")
 @permission_required("hello.greet")
 def index():
-    """Greet the signed-in staff member with the configured greeting."""
-    return render_template("hello/index.html", greeting=settings.get("hello.greeting"),
-                           colour=settings.get("hello.colour"))
+    """The list of greetings sent."""
+    from crm_hello.services import recent_greetings
+
+    return render_template("hello/index.html", greetings=recent_greetings())
