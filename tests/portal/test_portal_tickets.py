@@ -118,6 +118,15 @@ def test_close_and_reopen(portal, site, customer, signed_in):
     assert db.session.get(Ticket, ticket.id).status.key == reopen.key
 
 
+def test_the_pages_close_form_posts_one_status(portal, site, customer, signed_in):
+    ticket = portal.ticket(customer)
+    page = signed_in.get(portal.url(site, f"tickets/{ticket.number}")).get_data(as_text=True)
+    form = page[page.index('data-status="closed"') - 700:page.index('data-status="closed"')]
+    form = form[form.rindex("<form"):]
+    closed = statuses.status_by_key("closed")
+    assert form.count('name="status"') == 1 and f'name="status" value="{closed.id}"' in form
+
+
 def test_other_statuses_only_when_the_setting_allows(portal, site, customer, signed_in):
     ticket = portal.ticket(customer)
     on_hold = statuses.status_by_key("on_hold")
