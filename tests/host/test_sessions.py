@@ -94,6 +94,18 @@ def test_remember_cookie_is_secure_when_session_cookies_are(make_app, app):
     assert remember and "Secure" in remember
 
 
+def test_remember_cookie_is_secure_with_the_environment_variable(make_app, app, monkeypatch):
+    monkeypatch.setenv("CRM_SESSION_COOKIE_SECURE", "true")
+    secure_app = make_app(plugins=[])
+    with secure_app.app_context():
+        from tests.conftest import Factory
+
+        email = Factory(secure_app).user().email
+    response = secure_app.test_client().post("/login", data={"email": email, "password": PASSWORD, "remember": "y"},
+                                             base_url="https://localhost")
+    assert "Secure" in set_cookie_header(response, sessions.REMEMBER_COOKIE)
+    assert "Secure" in set_cookie_header(response, "session")
+
 def test_sign_in_starts_a_new_session_and_csrf_secret(app, client, factory):
     user = factory.user()
     with client.session_transaction() as session:
