@@ -22,7 +22,9 @@ MARKER = "INTERNAL-NOTE-7f3a"
 ROLES = ("owner", "other", "staff", "anonymous")
 PUBLIC = {"portal.home", "portal.login", "portal.logout", "portal.register", "portal.verify_email",
           "portal.forgot_password", "portal.reset_password", "portal.auto_login", "portal.public_form",
-          "portal.static"}
+          "portal.static",
+          # public by design: branding assets, and the single sign-on entry (404 while SSO is off; tested in test_sso)
+          "portal.branding_css", "portal.favicon", "portal.sso_login"}
 # the customer's own picture: none uploaded yet (404), and a form posted without a file (400)
 NO_PICTURE = {"portal.picture": 404, "portal.profile_picture": 400}
 ABOUT_THE_TICKET = {"portal.ticket", "portal.reply", "portal.set_status", "portal.attachment"}
