@@ -226,7 +226,9 @@ def read_token(site, token: str) -> tuple[SsoIdentity, dict]:
     name = _text(claims, "name", NAME_MAX) or email.split("@")[0]
     external_id = _text(claims, "external_id", EXTERNAL_ID_MAX)
     company = _text(claims, "company", COMPANY_MAX)
-    locale = claims.get("locale") if isinstance(claims.get("locale"), str) else None
+    from crm.i18n import languages
+
+    locale = claims.get("locale") if claims.get("locale") in languages() else None  # others are ignored
     return_to = claims.get("return_to") if isinstance(claims.get("return_to"), str) else None
     return SsoIdentity(email, name, external_id, company, locale, return_to), claims
 

@@ -92,7 +92,7 @@ def test_portal_pages_carry_branding(app, client, portal, site):
     save(app, site, "en", organisation_name="Acme Support", colour_background="#102030",
          links="Privacy | https://acme.example/privacy", favicon=Upload(PNG))
     html = client.get(portal.url(site, "login"), headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "Acme Support" in html
+    assert "Acme Support" in html and "<title>Sign in · Acme Support</title>" in html
     assert 'href="https://acme.example/privacy"' in html
     css_url = re.search(r'<link rel="stylesheet" href="([^"]*branding\.css[^"]*)"', html).group(1).replace("&amp;", "&")
     css = client.get(css_url)
@@ -128,3 +128,9 @@ def test_the_public_form_shows_title_and_note(app, client, portal, site):
     save(app, site, "en", form_title="Write to Acme", form_note="We answer within a day.")
     html = client.get(portal.url(site, "contact"), headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Write to Acme" in html and "We answer within a day." in html
+
+
+def test_the_page_title_is_the_brandings(app, client, portal, site):
+    save(app, site, "en", organisation_name="Acme Inc.", page_title="Acme Help Centre")
+    html = client.get(portal.url(site, "login"), headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "<title>Sign in · Acme Help Centre</title>" in html and "Acme Inc." in html

@@ -183,3 +183,12 @@ def test_remote_only_sends_login_and_registration_to_the_company(app, client, po
 def test_bad_remote_login_settings_are_refused(app, site, url, only):
     with app.test_request_context(), pytest.raises(sso.SsoError):
         sso.save_remote_login(site, url, only)
+
+
+def test_the_locale_claim_is_kept_only_when_offered(app, client, portal, site, secret):
+    assert sso_get(client, portal, site, token(secret, locale="tr")).status_code == 302
+    assert db.session.scalar(select(Contact.locale).where(Contact.email == "ada@example.org")) == "tr"
+    other = app.test_client()
+    assert sso_get(other, portal, site, token(secret, email="bob@example.org", external_id="b",
+                                              locale="x" * 50)).status_code == 302
+    assert db.session.scalar(select(Contact.locale).where(Contact.email == "bob@example.org")) is None
