@@ -182,7 +182,7 @@ def lock(query_or_model, *ids):
     model = query_or_model
     pk = model.__mapper__.primary_key[0]
     stmt = (select(model).where(pk.in_(sorted(set(ids)))).order_by(pk)
-            .with_for_update().execution_options(populate_existing=True))
+            .with_for_update(of=model).execution_options(populate_existing=True))  # not the eager-joined tables
     return list(db.session.scalars(stmt))
 
 

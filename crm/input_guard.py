@@ -1,4 +1,4 @@
-"""A request guard: input no view can store or look up is refused before any view runs.
+"""A request guard: input no view can store or look up is refused before any view or request hook runs.
 
 Refused with a localized 400 page (nothing is read from or written to the
 database for such a request):
@@ -102,14 +102,15 @@ def unreadable_request() -> bool:
     return False
 
 
-def refuse_unreadable_input() -> None:
-    """``before_request``: raise :class:`UnreadableInput` for a request :func:`unreadable_request` refuses."""
+def guard_request(endpoint: str | None, values: dict | None) -> None:
+    """The app's first URL value preprocessor, so it runs before every other request hook (plugins' URL
+    value preprocessors and every ``before_request``, which may look up URL values in the database).
+
+    Raises :class:`UnreadableInput` (400) for a request :func:`unreadable_request` refuses, and
+    ``NotFound`` (404) for an integer URL variable beyond the 63-bit id range.
+    """
     if unreadable_request():
         raise UnreadableInput()
-
-
-def ids_in_range(endpoint: str | None, values: dict | None) -> None:
-    """``url_value_preprocessor``: an integer URL variable beyond the 63-bit id range is an unknown id (404)."""
     for value in (values or {}).values():
         if isinstance(value, int) and not isinstance(value, bool) and value > MAX_ID:
             raise NotFound()
@@ -124,9 +125,7 @@ def _unreadable_page(exc: UnreadableInput):
 
 
 def init_app(app: Flask) -> None:
-    """Install the guard: the strict request class, the character check before every request and the id
-    range check on URL values."""
+    """Install the guard: the strict request class and :func:`guard_request` ahead of every request hook."""
     app.request_class = Request
-    app.before_request_funcs.setdefault(None, []).insert(0, refuse_unreadable_input)
-    app.url_value_preprocessor(ids_in_range)
+    app.url_value_preprocessors.setdefault(None, []).insert(0, guard_request)
     app.register_error_handler(UnreadableInput, _unreadable_page)
