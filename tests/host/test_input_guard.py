@@ -163,3 +163,15 @@ def test_strict_int_parameters_refuse_what_int_would_misread():
     assert args.get("d", type=int) == 12
     assert args.getlist("e", type=int) == [1, 3]
     assert args.get("d") == "12"
+
+
+def test_the_guard_runs_before_every_other_request_hook(app, client, admin):
+    """Plugins look URL values up in hooks (a portal's slug); NUL must not reach them (PostgreSQL refuses it)."""
+    calls = []
+    app.url_value_preprocessors.setdefault("admin", []).append(lambda endpoint, values: calls.append(endpoint))
+    app.url_value_preprocessors[None].append(lambda endpoint, values: calls.append(endpoint))
+    app.before_request_funcs.setdefault(None, []).append(lambda: calls.append("before"))
+    assert refused(app, client.get("/admin/departments/1?q=%00"))
+    assert calls == []
+    assert client.get("/admin/departments").status_code == 200
+    assert calls == ["admin.departments", "admin.departments", "before"]
