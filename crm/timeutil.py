@@ -31,3 +31,21 @@ def use_clock(clock: Callable[[], datetime]) -> Iterator[Callable[[], datetime]]
         yield clock
     finally:
         _clock = previous
+
+
+def desk_time(value: datetime | None = None) -> datetime:
+    """A stored (naive UTC) datetime, or now, as an aware datetime in the desk's timezone.
+
+    The desk's timezone is the setting ``crm.default_timezone``, an IANA name
+    such as ``"Europe/Istanbul"`` (default ``"UTC"``). Use it for rules about
+    the desk's own hours; show dates to people with the ``|datetime`` filter,
+    which uses each viewer's timezone.
+    """
+    from zoneinfo import ZoneInfo
+
+    from crm import settings
+
+    value = utcnow() if value is None else value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(ZoneInfo(settings.get("crm.default_timezone")))
