@@ -127,9 +127,9 @@ def test_staff_may_delete(app, client, auth, factory, desk, set_support):
     assert client.post(f"/support/tickets/{ticket.number}/delete").status_code == 403
     assert db.session.get(Ticket, ticket.id) is not None
     set_support(staff_may_delete=True)
-    assert client.post(f"/support/tickets/{ticket.number}/delete").status_code == 302
-    db.session.expire_all()
-    assert db.session.get(Ticket, ticket.id) is None
+    ticket_id, number = ticket.id, ticket.number
+    assert client.post(f"/support/tickets/{number}/delete").status_code == 302
+    assert db.session.get(Ticket, ticket_id) is None
 
 
 def test_reply_order(app, client, auth, factory, desk, set_support):

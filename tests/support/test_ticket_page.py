@@ -147,9 +147,10 @@ def _upload(name, data):
 def test_delete_post(app, admin_client, desk, admin):
     ticket = desk.ticket()
     post = services.add_note(ticket, "oops", author=admin)
-    assert admin_client.post(f"/support/tickets/{ticket.number}/posts/{post.id}/delete").status_code == 302
-    assert db.session.get(Post, post.id) is None
-    assert admin_client.post(f"/support/tickets/{ticket.number}/posts/{post.id}/delete").status_code == 404
+    number, post_id = ticket.number, post.id
+    assert admin_client.post(f"/support/tickets/{number}/posts/{post_id}/delete").status_code == 302
+    assert db.session.get(Post, post_id) is None
+    assert admin_client.post(f"/support/tickets/{number}/posts/{post_id}/delete").status_code == 404
 
 
 def test_unknown_ticket_is_404(app, admin_client):
