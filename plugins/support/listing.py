@@ -17,6 +17,9 @@ from plugins.support import access, counts, search
 from plugins.support.models import CHANNELS, Brand, Priority, Service, Tag, Ticket, ticket_tags
 
 PER_PAGE = 50
+# a search counts its matches (per status) up to this many, then shows "500+": counting every match of a
+# common word would cost more than finding the page of newest ones
+SEARCH_COUNT_CAP = 500
 SORTS = {
     "updated": Ticket.updated_at,
     "created": Ticket.created_at,
@@ -168,11 +171,11 @@ class Page:
         return self.page + 1
 
 
-def _where(user, f: Filters) -> list:
+def _where(user, f: Filters, with_status: bool = True) -> list:
     clauses = [access.visible_tickets(user)]
     for name in INT_FILTERS:
         value = getattr(f, name)
-        if value is not None:
+        if value is not None and (with_status or name != "status"):
             clauses.append(getattr(Ticket, f"{name}_id") == value)
     if f.assignee == "me":
         clauses.append(Ticket.assignee_user_id == user.id)
@@ -198,16 +201,55 @@ def status_counts(user) -> dict[int, int]:
     return counts.per_status(access.scope(user))
 
 
-def ticket_page(user, f: Filters, per_page: int | None = None, status_totals: dict[int, int] | None = None) -> Page:
+@dataclass
+class StatusCounts:
+    """Tickets per status for the list's chips; ``capped``: the counting stopped at :data:`SEARCH_COUNT_CAP`."""
+
+    per_status: dict[int, int]
+    capped: bool = False
+
+    def total(self, status: int | None = None) -> int:
+        """The count of one status, or of all."""
+        return self.per_status.get(status, 0) if status is not None else sum(self.per_status.values())
+
+    def label(self, status: int | None = None) -> str:
+        """The count as shown: ``"500+"`` once the counting stopped (then each count is "at least")."""
+        count = self.total(status)
+        if not self.capped:
+            return str(count)
+        if status is None:
+            return f"{SEARCH_COUNT_CAP}+"
+        return f"{count}+" if count else "0"  # a sample of the first matches: at least this many
+
+
+def search_status_counts(user, f: Filters) -> StatusCounts:
+    """Per status, the tickets ``user`` may see that match the search and other filters of ``f``; one query.
+
+    The status filter itself is left out (the chips choose it). Counting stops
+    after :data:`SEARCH_COUNT_CAP` matches, so a common word costs no more than
+    a rare one.
+    """
+    matches = select(Ticket.status_id).where(*_where(user, f, with_status=False)).limit(SEARCH_COUNT_CAP + 1)
+    sample = matches.subquery()
+    per_status = dict(db.session.execute(
+        select(sample.c.status_id, func.count()).group_by(sample.c.status_id)).all())
+    return StatusCounts(per_status, capped=sum(per_status.values()) > SEARCH_COUNT_CAP)
+
+
+def ticket_page(user, f: Filters, per_page: int | None = None, status_totals: dict[int, int] | None = None,
+                search_counts: StatusCounts | None = None) -> Page:
     """The page of tickets ``user`` may see under filters ``f``: one count (or none) plus two queries.
 
     Items are :class:`TicketRow` (plain rows, no ORM objects): the list only
     shows them, and loading 50 tickets with their relations as objects costs
-    more than the rest of the page.
+    more than the rest of the page. With ``search_counts`` (a search's
+    :func:`search_status_counts`) the total is taken from them, capped.
     """
     per_page = per_page or PER_PAGE
     clauses = _where(user, f)
-    if f.only_status() and status_totals is not None:
+    if search_counts is not None:
+        total = search_counts.total(f.status)
+    elif f.only_status() and status_totals is not None:
         total = status_totals.get(f.status, 0) if f.status is not None else sum(status_totals.values())
     else:
         total = db.session.scalar(select(func.count(Ticket.id)).where(*clauses)) or 0

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm.extensions import db
 from crm.people.models import Company, Contact, Department, User
 from crm.timeutil import utcnow
+from plugins.support.search_text import post_default, ticket_default
 
 CHANNELS = ("email", "portal", "public_form", "internal", "chat", "api", "phone")
 POST_KINDS = ("public_reply", "customer_message", "internal_note")
@@ -137,6 +138,8 @@ class Ticket(db.Model):
     post_count: Mapped[int] = mapped_column(default=0)
     email_message_id: Mapped[str | None] = mapped_column(db.String(250))
     version: Mapped[int] = mapped_column(default=1, server_default="1")  # moves with every field change
+    # number, subject and customer folded for search (plugins.support.folding); kept by every writer
+    search_text: Mapped[str] = mapped_column(db.Text, default=ticket_default, server_default="")
 
     status: Mapped[Status] = relationship(lazy="select")
     priority: Mapped[Priority] = relationship(lazy="select")
@@ -175,6 +178,8 @@ class Post(db.Model):
                                                           index=True)
     # the name a plugin wrote under (add_note(..., author=SYSTEM, author_label="Office hours")); else empty
     author_label: Mapped[str] = mapped_column(db.String(120), default="", server_default="")
+    # body_text folded for search (plugins.support.folding); kept by every writer
+    search_text: Mapped[str] = mapped_column(db.Text, default=post_default, server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="posts", lazy="select")

@@ -1,20 +1,61 @@
-"""Full-text search over ticket subjects and posts behind one interface.
+"""Full-text search over tickets (number, subject, customer) and posts behind one interface.
 
-SQLite: two FTS5 tables with external content (subjects, post texts) kept in
-sync by triggers, so every writer — services, bulk demo inserts, deletes —
-keeps the index right. PostgreSQL: GIN indexes on ``to_tsvector('simple', ...)``
-of the same columns. Both are created with the tables (DDL events), and
-:data:`SQLITE_DDL` / :data:`POSTGRES_DDL` are what a migration runs.
+Both databases index the same folded words, the ``search_text`` columns of
+tickets and posts (:mod:`plugins.support.folding`, kept by
+:mod:`plugins.support.search_text`), so a query finds the same tickets on
+either. SQLite: two FTS5 tables with external content over those columns,
+kept in sync by triggers, so every writer — services, bulk demo inserts,
+deletes — keeps the index right. PostgreSQL: GIN indexes on
+``to_tsvector('simple', search_text)``. Both are created with the tables (DDL events), and
+:data:`FOLDED_SQLITE_DDL` / :data:`FOLDED_POSTGRES_DDL` (and their ``POST`` lists) are what
+the migration that introduced them runs.
 """
 from __future__ import annotations
 
-import re
-
-from sqlalchemy import DDL, Select, and_, bindparam, event, func, literal_column, or_, select, text
+from flask import current_app, has_app_context
+from sqlalchemy import (
+    DDL, Select, and_, bindparam, event, func, inspect, literal_column, or_, select, text, union,
+)
+from sqlalchemy.orm import Session
 
 from crm.extensions import db
+from crm.people.models import Company, Contact
+from plugins.support import folding, search_text
 from plugins.support.models import Post, Ticket
 
+FOLDED_SQLITE_DDL = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS support_ticket_fts USING fts5("
+    "search_text, content='support_ticket', content_rowid='id')",
+    "CREATE TRIGGER IF NOT EXISTS support_ticket_fts_ai AFTER INSERT ON support_ticket BEGIN "
+    "INSERT INTO support_ticket_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS support_ticket_fts_ad AFTER DELETE ON support_ticket BEGIN "
+    "INSERT INTO support_ticket_fts(support_ticket_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS support_ticket_fts_au AFTER UPDATE OF search_text ON support_ticket BEGIN "
+    "INSERT INTO support_ticket_fts(support_ticket_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); "
+    "INSERT INTO support_ticket_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+]
+FOLDED_SQLITE_POST_DDL = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS support_post_fts USING fts5("
+    "search_text, content='support_post', content_rowid='id')",
+    "CREATE TRIGGER IF NOT EXISTS support_post_fts_ai AFTER INSERT ON support_post BEGIN "
+    "INSERT INTO support_post_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS support_post_fts_ad AFTER DELETE ON support_post BEGIN "
+    "INSERT INTO support_post_fts(support_post_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS support_post_fts_au AFTER UPDATE OF search_text ON support_post BEGIN "
+    "INSERT INTO support_post_fts(support_post_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); "
+    "INSERT INTO support_post_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+]
+SQLITE_DROP = ["DROP TABLE IF EXISTS support_ticket_fts", "DROP TABLE IF EXISTS support_post_fts"]
+SQLITE_DROP_TRIGGERS = [f"DROP TRIGGER IF EXISTS support_{table}_fts_{when}"
+                        for table in ("ticket", "post") for when in ("ai", "ad", "au")]
+POSTGRES_DROP = ["DROP INDEX IF EXISTS ix_support_ticket_subject_fts", "DROP INDEX IF EXISTS ix_support_post_body_fts"]
+
+# The first support revision's index, over the raw subject and body text; a later revision replaces it
+# with the FOLDED_* one above. Kept unchanged because that revision runs these lists.
 SQLITE_DDL = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS support_ticket_fts USING fts5("
     "subject, content='support_ticket', content_rowid='id')",
@@ -37,7 +78,6 @@ SQLITE_POST_DDL = [
     "INSERT INTO support_post_fts(support_post_fts, rowid, body_text) VALUES ('delete', old.id, old.body_text); "
     "INSERT INTO support_post_fts(rowid, body_text) VALUES (new.id, new.body_text); END",
 ]
-SQLITE_DROP = ["DROP TABLE IF EXISTS support_ticket_fts", "DROP TABLE IF EXISTS support_post_fts"]
 POSTGRES_DDL = [
     "CREATE INDEX IF NOT EXISTS ix_support_ticket_subject_fts ON support_ticket "
     "USING gin (to_tsvector('simple', subject))",
@@ -46,54 +86,112 @@ POSTGRES_POST_DDL = [
     "CREATE INDEX IF NOT EXISTS ix_support_post_body_fts ON support_post "
     "USING gin (to_tsvector('simple', body_text))",
 ]
+FOLDED_POSTGRES_DDL = [
+    "CREATE INDEX IF NOT EXISTS ix_support_ticket_search_fts ON support_ticket "
+    "USING gin (to_tsvector('simple', search_text))",
+]
+FOLDED_POSTGRES_POST_DDL = [
+    "CREATE INDEX IF NOT EXISTS ix_support_post_search_fts ON support_post "
+    "USING gin (to_tsvector('simple', search_text))",
+]
 
-for statement in SQLITE_DDL:
+for statement in FOLDED_SQLITE_DDL:
     event.listen(Ticket.__table__, "after_create", DDL(statement).execute_if(dialect="sqlite"))
-for statement in SQLITE_POST_DDL:
+for statement in FOLDED_SQLITE_POST_DDL:
     event.listen(Post.__table__, "after_create", DDL(statement).execute_if(dialect="sqlite"))
 for statement in SQLITE_DROP:
     event.listen(Ticket.__table__, "before_drop", DDL(statement).execute_if(dialect="sqlite"))
-for statement in POSTGRES_DDL:
+for statement in FOLDED_POSTGRES_DDL:
     event.listen(Ticket.__table__, "after_create", DDL(statement).execute_if(dialect="postgresql"))
-for statement in POSTGRES_POST_DDL:
+for statement in FOLDED_POSTGRES_POST_DDL:
     event.listen(Post.__table__, "after_create", DDL(statement).execute_if(dialect="postgresql"))
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+
+# keeping search_text right on ORM updates -------------------------------------------------------
+
+def _changed(target, *names) -> bool:
+    state = inspect(target)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+@event.listens_for(Ticket, "before_update")
+def _refold_ticket(mapper, connection, target) -> None:
+    """A ticket whose number, subject, contact or company changed is found by the new ones."""
+    if _changed(target, "number", "subject", "contact_id", "company_id"):
+        people = search_text.people_of(connection, target.contact_id, target.company_id)
+        target.search_text = folding.ticket_text(target.number, target.subject, *people)
+
+
+@event.listens_for(Post, "before_update")
+def _refold_post(mapper, connection, target) -> None:
+    """A post whose text changed is found by the new text."""
+    if _changed(target, "body_text"):
+        target.search_text = folding.post_text(target.body_text)
+
+
+@event.listens_for(Session, "after_flush")
+def _refold_people(session, flush_context) -> None:
+    """A renamed contact or company (or a contact's new email or company) refolds their tickets' text."""
+    contacts = {c.id for c in session.dirty
+                if isinstance(c, Contact) and _changed(c, "name", "email", "company_id")}
+    companies = {c.id for c in session.dirty if isinstance(c, Company) and _changed(c, "name")}
+    if not (contacts or companies) or not _support_installed():
+        return
+    ids = session.execute(select(Ticket.id).where(
+        or_(Ticket.contact_id.in_(contacts), Ticket.company_id.in_(companies)))).scalars().all()
+    if ids:
+        search_text.refresh_tickets(session.connection(), ids)
+
+
+def _support_installed() -> bool:
+    """Whether this app has the support plugin (and so its tables); people change in apps without it too."""
+    return has_app_context() and "support" in current_app.extensions["crm"].infos
 
 
 def terms(query: str) -> list[str]:
-    """The words of a search query (punctuation and operators dropped), at most ten."""
-    return _WORD.findall(query or "")[:10]
+    """The folded words of a search query (punctuation and operators dropped), at most ten."""
+    return folding.words(query)[:10]
 
 
 def _word_clause(word: str, dialect: str, include_internal: bool):
-    """Tickets whose subject or one of whose posts contains a word starting with ``word``.
+    """Tickets whose number, subject, customer or one of whose posts has a word starting with ``word``.
 
-    Without ``include_internal``, internal notes (and the private descriptions
-    staff write as the first note) are not searched.
+    One ``IN`` over the union of the ticket and post matches, so the
+    database may start from the (usually few) matches instead of testing every
+    ticket against two lists. Without ``include_internal``, internal notes
+    (and the private descriptions staff write as the first note) are not
+    searched.
     """
     public = () if include_internal else (Post.kind != "internal_note",)
+    # digits are a ticket's serial number (any leading zeros) or a whole number in the text, not a prefix:
+    # "50" must not find every ticket of 2026 or every "500"
+    digits = word.isdigit()
     if dialect == "sqlite":
-        match = '"%s"*' % word
-        subjects = select(literal_column("rowid")).select_from(text("support_ticket_fts")).where(
+        match = f'"{folding.serial_word(word)}" OR "{word}"' if digits else '"%s"*' % word
+        tickets = select(literal_column("rowid")).select_from(text("support_ticket_fts")).where(
             text("support_ticket_fts MATCH :q").bindparams(bindparam("q", match, unique=True)))
         posts = select(Post.ticket_id).where(Post.id.in_(
             select(literal_column("rowid")).select_from(text("support_post_fts")).where(
                 text("support_post_fts MATCH :q").bindparams(bindparam("q", match, unique=True)))), *public)
-        return or_(Ticket.id.in_(subjects), Ticket.id.in_(posts))
-    tsquery = func.to_tsquery("simple", f"{word}:*")
-    subject_match = func.to_tsvector("simple", Ticket.subject).op("@@")(tsquery)
-    posts = select(Post.ticket_id).where(func.to_tsvector("simple", Post.body_text).op("@@")(tsquery), *public)
-    return or_(subject_match, Ticket.id.in_(posts))
+    else:
+        tsquery = func.to_tsquery("simple", f"{folding.serial_word(word)} | {word}" if digits else f"{word}:*")
+        tickets = select(Ticket.id).where(func.to_tsvector("simple", Ticket.search_text).op("@@")(tsquery))
+        posts = select(Post.ticket_id).where(func.to_tsvector("simple", Post.search_text).op("@@")(tsquery),
+                                             *public)
+    return Ticket.id.in_(union(tickets, posts))
 
 
 def matching_tickets(query: str, include_internal: bool = False) -> Select | None:
-    """A SELECT of the ids of tickets where every word of ``query`` starts a word of the subject or a post.
+    """A SELECT of the ids of tickets where every word of ``query`` starts a word of the ticket or a post.
 
-    Words may be found in different posts. Internal notes are searched only
-    with ``include_internal`` (staff). Returns None when the query has no
-    words. Access is not checked here; callers combine it with
-    :func:`plugins.support.access.visible_tickets`.
+    A ticket is found by its number (``2026-00050``, ``00050`` or ``50``; a
+    word of digits matches whole numbers, other words match word starts), its
+    subject, its customer's name and email, its company's name and the text
+    of its posts; words may be found in different places. Case, accents and
+    the Turkish i's do not matter (:mod:`plugins.support.folding`). Internal
+    notes are searched only with ``include_internal`` (staff). Returns None
+    when the query has no words. Access is not checked here; callers combine
+    it with :func:`plugins.support.access.visible_tickets`.
     """
     words = terms(query)
     if not words:

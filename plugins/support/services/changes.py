@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from crm import audit, settings
 from crm.database import lock, retrying, unit_of_work
 from crm.extensions import db
+from crm.parsing import parse_id
 from crm.people.models import Department, User
 from crm.timeutil import utcnow
 from plugins.support import access, counts, notifications
@@ -131,17 +132,44 @@ def update_ticket(ticket: Ticket, changes_wanted: dict[str, Any], *, actor, vers
     return changes
 
 
+class BulkResult(int):
+    """What a bulk change did: its value is how many tickets changed (so it compares like the old count).
+
+    ``skipped``: tickets asked for that the actor may not see (or that no longer
+    exist), left alone; ``unchanged``: tickets that already had the values.
+    """
+
+    skipped: int
+    unchanged: int
+
+    def __new__(cls, changed: int, skipped: int = 0, unchanged: int = 0) -> "BulkResult":
+        result = super().__new__(cls, changed)
+        result.skipped, result.unchanged = skipped, unchanged
+        return result
+
+    @property
+    def changed(self) -> int:
+        """How many tickets changed."""
+        return int(self)
+
+    def __repr__(self) -> str:
+        return f"BulkResult(changed={int(self)}, skipped={self.skipped}, unchanged={self.unchanged})"
+
+
 @retrying
-def bulk_update(actor, ticket_ids: Iterable, changes_wanted: dict[str, Any]) -> int:
+def bulk_update(actor, ticket_ids: Iterable, changes_wanted: dict[str, Any]) -> BulkResult:
     """Apply the same change to every ticket of ``ticket_ids`` that ``actor`` may see; one commit.
 
-    :return: how many tickets changed.
+    :return: a :class:`BulkResult`: how many tickets changed (its int value),
+        how many were skipped because the actor may not see them (malformed
+        ids are not counted), how many already had the values.
     :raises TicketError: on bad input or a refused change; nothing is changed.
     """
     require_actor(actor)
-    ids = access.visible_ids(actor, ticket_ids)
+    asked = {i for i in (parse_id(v) for v in ticket_ids) if i is not None}
+    ids = access.visible_ids(actor, asked)
     if not ids:
-        return 0
+        return BulkResult(0, skipped=len(asked))
     changed = 0
     with unit_of_work() as work:
         lock(Ticket, *ids)  # in id order: two bulk edits never deadlock
@@ -152,7 +180,7 @@ def bulk_update(actor, ticket_ids: Iterable, changes_wanted: dict[str, Any]) -> 
             if changes:
                 _record(ticket, changes, actor, work)
                 changed += 1
-    return changed
+    return BulkResult(changed, skipped=len(asked) - len(tickets), unchanged=len(tickets) - changed)
 
 
 def assign(ticket: Ticket, *, actor, user=None, department=None) -> dict[str, tuple]:

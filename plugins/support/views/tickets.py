@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -15,7 +15,7 @@ from crm.parsing import parse_id, parse_ids, parse_int
 from crm.people.models import Company, Contact, User
 from crm.storage import send_stored_file
 from crm.timeutil import utcnow
-from plugins.support import access, listing, services, statuses
+from plugins.support import access, listing, search, services, statuses
 from plugins.support import lookups as lookup_cache
 from plugins.support import permissions as perms
 from plugins.support.forms import EditTicketForm, NoteForm, ReplyForm
@@ -84,8 +84,12 @@ def tickets():
     filters = listing.Filters.from_args(request.args)
     if filters.invalid:
         flash(_("Some filters were not understood and were ignored."), "error")
-    totals = listing.status_counts(user)
-    page = listing.ticket_page(user, filters, status_totals=totals)
+    if search.terms(filters.q):  # the chips count within the search, capped
+        counted = listing.search_status_counts(user, filters)
+        page = listing.ticket_page(user, filters, search_counts=counted)
+    else:
+        counted = listing.StatusCounts(listing.status_counts(user))
+        page = listing.ticket_page(user, filters, status_totals=counted.per_status)
     # formatted here, with the viewer's locale and timezone looked up once for the whole page
     formatted, now, locale = i18n.datetime_formatter(), utcnow(), get_locale()
     for row in page.items:
@@ -95,7 +99,11 @@ def tickets():
     lookups = _lookups()
     users = services.assignable_users(memberships=False)
     return render_template(
-        "support/tickets.html", page=page, filters=filters, totals=totals, users=users,
+        "support/tickets.html", page=page, filters=filters, counted=counted, users=users,
+        searching=bool(search.terms(filters.q)),
+        # while searching, the chips keep the search (and the other filters) they count within
+        chip_args={k: v for k, v in request.args.items() if k not in ("status", "page")}
+        if search.terms(filters.q) else {},
         status_by_id={s.id: s for s in lookups["statuses"]},
         priority_by_id={p.id: p for p in lookups["priorities"]},
         status_names={s.id: statuses.status_label(s) for s in lookups["statuses"]},
@@ -138,9 +146,13 @@ def bulk():
         elif action == "delete":
             if not access.can_delete(current_user):
                 abort(403)
-            ids = access.visible_ids(current_user, raw_ids)
+            asked = set(parse_ids(raw_ids))
+            ids = access.visible_ids(current_user, asked)
             rows = list(db.session.scalars(select(Ticket).where(Ticket.id.in_(ids)))) if ids else []
-            done = services.delete_tickets(current_user._get_current_object(), rows)
+            deleted = services.delete_tickets(current_user._get_current_object(), rows)
+            flash(ngettext("%(num)s ticket deleted.", "%(num)s tickets deleted.", deleted), "success")
+            _report_skipped(len(asked) - deleted, deleting=True)
+            return redirect(back)
         else:
             raise services.TicketError(_("Choose an action."))
     except services.TicketForbidden:
@@ -148,8 +160,25 @@ def bulk():
     except services.TicketError as exc:
         flash(str(exc), "error")
         return redirect(back)
-    flash(_("%(count)s tickets changed.", count=done), "success")
+    flash(ngettext("%(num)s ticket changed.", "%(num)s tickets changed.", done.changed), "success")
+    if done.unchanged:
+        flash(ngettext("%(num)s ticket already had this value.", "%(num)s tickets already had this value.",
+                       done.unchanged), "info")
+    _report_skipped(done.skipped, deleting=False)
     return redirect(back)
+
+
+def _report_skipped(skipped: int, deleting: bool) -> None:
+    """Tell the agent how many of the chosen tickets were left alone because they may not touch them."""
+    if skipped <= 0:
+        return
+    if deleting:
+        message = ngettext("%(num)s ticket was skipped: you may not delete it.",
+                           "%(num)s tickets were skipped: you may not delete them.", skipped)
+    else:
+        message = ngettext("%(num)s ticket was skipped: you may not change it.",
+                           "%(num)s tickets were skipped: you may not change them.", skipped)
+    flash(message, "error")
 
 
 # ticket page ----------------------------------------------------------------------------------
