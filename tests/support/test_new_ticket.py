@@ -276,6 +276,8 @@ def test_garbage_input_never_fails(desk, db, client, auth):
             "assignee_user_id": "-1", "priority": "\x00", "customer_email": "@" * 300})
         assert response.status_code in (302, 400)
     response = post(client, draft, 3, go="create", priority="\x00", assign_to="robot", tag_ids=["nope"])
+    assert response.status_code == 400 and tickets(db) == [], "NUL is refused before any view runs"
+    response = post(client, draft, 3, go="create", priority="x" * 5000, assign_to="robot", tag_ids=["nope"])
     assert response.status_code == 302 and tickets(db) == []
     assert client.get(url(draft, 4)).status_code == 404
 
