@@ -20,6 +20,12 @@ from plugins.portal.sites import ensure_sites, portal_url
 admin_bp = Blueprint("portal_admin", __name__, url_prefix="/admin/portal", template_folder="templates")
 
 
+@admin_bp.record_once
+def _check_configuration(state):
+    """A DNS resolver setting that cannot work stops the app at start-up, not at the first domain check."""
+    domains.check_resolver_config(state.app.config)
+
+
 @admin_bp.before_request
 @admin_required
 def _admins_only():

@@ -85,6 +85,28 @@ def normalize_domain(text: str) -> str:
     return ascii_name
 
 
+def check_resolver_config(config) -> None:
+    """Refuse a ``DNS_RESOLVER`` or ``DNS_TIMEOUT`` that cannot work (called at start-up): ValueError names it."""
+    import ipaddress
+
+    value = config.get("DNS_RESOLVER")
+    if value:
+        for part in str(value).split(","):
+            try:
+                host, port = _server(part.strip())
+                ipaddress.ip_address(host)
+                if not 0 < port < 65536:
+                    raise ValueError
+            except ValueError:
+                raise ValueError(f"DNS_RESOLVER: {part.strip()!r} is not an address such as 127.0.0.1, "
+                                 f"127.0.0.1:5353 or [::1]:53") from None
+    try:
+        if float(config.get("DNS_TIMEOUT", 5)) <= 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise ValueError("DNS_TIMEOUT must be a number of seconds above 0") from None
+
+
 def resolver() -> dns.resolver.Resolver:
     """A resolver for the checks: ``DNS_RESOLVER`` when configured, else the system's."""
     configured = current_app.config.get("DNS_RESOLVER")

@@ -137,3 +137,15 @@ def test_check_domains_command(app, site, dns_server):
     assert "support.acme.example\tvalid" in result.output
     db.session.expire_all()
     assert db.session.scalar(select(PortalSite.domain_state)) == "valid"
+
+
+@pytest.mark.parametrize("config", [{"DNS_RESOLVER": "dns.example.com"}, {"DNS_RESOLVER": "127.0.0.1:99999"},
+                                    {"DNS_RESOLVER": "127.0.0.1:x"}, {"DNS_TIMEOUT": 0}, {"DNS_TIMEOUT": "soon"}])
+def test_a_resolver_setting_that_cannot_work_stops_the_start(make_app, config):
+    with pytest.raises(ValueError, match="DNS_"):
+        make_app(**config)
+
+
+@pytest.mark.parametrize("value", ["127.0.0.1", "127.0.0.1:5353, [::1]:53", "::1"])
+def test_resolver_settings_that_work(value):
+    domains.check_resolver_config({"DNS_RESOLVER": value})

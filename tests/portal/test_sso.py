@@ -192,3 +192,27 @@ def test_the_locale_claim_is_kept_only_when_offered(app, client, portal, site, s
     assert sso_get(other, portal, site, token(secret, email="bob@example.org", external_id="b",
                                               locale="x" * 50)).status_code == 302
     assert db.session.scalar(select(Contact.locale).where(Contact.email == "bob@example.org")) is None
+
+
+def test_one_token_raced_by_two_requests_signs_in_once(app, portal, site, secret):
+    import threading
+
+    value = token(secret)
+    codes, barrier = [], threading.Barrier(2)
+
+    url = portal.url(site, "sso")
+
+    def follow():
+        with app.app_context():
+            client = app.test_client()
+            barrier.wait()
+            codes.append(client.get(url, query_string={"jwt": value}).status_code)
+
+    threads = [threading.Thread(target=follow) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(codes) == [302, 400]
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Contact)) == 1
