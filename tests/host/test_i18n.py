@@ -6,13 +6,16 @@ translate what the failure lists in ``translations/tr/LC_MESSAGES/messages.po``.
 """
 from __future__ import annotations
 
+import io
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from babel.messages.frontend import CommandLineInterface
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
+from babel.util import pathmatch
 from flask_login import login_user
 
 from crm import PluginInfo, hookimpl, i18n, settings
@@ -71,6 +74,37 @@ def test_extraction_finds_the_strings_of_host_and_plugins(template):
     assert "Site name" in ids  # _l() in crm/builtin.py
     assert "Support" in ids  # _l() in plugins/support/plugin.py
     assert "The request could not be understood." in ids  # _() in crm/web.py
+
+
+def _unextracted(config: str) -> list[str]:
+    """Python files and templates of the host and the built-in plugins that ``config`` (a babel.cfg) does not read."""
+    method_map, _options = parse_mapping_cfg(io.StringIO(config))
+    missing = []
+    for base in ("crm", "plugins"):
+        for path in sorted((ROOT / base).rglob("*")):
+            relative = path.relative_to(ROOT)
+            if not path.is_file() or "__pycache__" in relative.parts:
+                continue
+            if path.suffix == ".py" or "templates" in relative.parts:
+                name = relative.as_posix()
+                method = next((m for pattern, m in method_map if pathmatch(pattern, name)), None)
+                if method in (None, "ignore"):
+                    missing.append(name)
+    return missing
+
+
+def test_extraction_covers_every_python_and_template_folder():
+    """No folder list to forget: a new package or templates folder is read without touching babel.cfg."""
+    missing = _unextracted((ROOT / "babel.cfg").read_text())
+    assert not missing, "babel.cfg does not extract:\n" + "\n".join(missing)
+    folders = {p.parent for p in (ROOT / "crm").rglob("templates/**/*.html")}
+    assert any("notify" in f.parts for f in folders), "the check must see nested template folders"
+
+
+def test_folder_check_sees_a_forgotten_templates_folder():
+    """Guards the check above: a config listing folders one by one misses crm/notify/templates."""
+    narrow = "[python: crm/**.py]\n[python: plugins/**.py]\n[jinja2: crm/templates/**]\n[jinja2: plugins/**/templates/**]\n"
+    assert any(name.startswith("crm/notify/templates/") for name in _unextracted(narrow))
 
 
 def test_extraction_uses_the_makefiles_keywords():

@@ -217,3 +217,57 @@ def test_bulk_needs_edit_permission(app, client, auth, factory, desk, set_suppor
     assert client.post("/support/tickets/bulk", data={"ids": [ticket.id], "action": "status",
                                                       "status": statuses.status_by_key("closed").id}).status_code == 403
     assert db.session.scalar(select(Ticket.status_id)) == statuses.status_by_key("open").id
+
+
+def _flashes(response) -> list[str]:
+    return re.findall(r'<div class="flash flash-\w+" role="status">([^<]*)</div>', response.get_data(as_text=True))
+
+
+def test_bulk_messages_use_plurals_and_name_deletions(app, admin_client, desk):
+    a, b, c = desk.ticket(), desk.ticket(), desk.ticket()
+    closed = statuses.status_by_key("closed")
+    post = lambda **data: admin_client.post("/support/tickets/bulk", data=data, follow_redirects=True)
+    assert "1 ticket changed." in _flashes(post(ids=[a.id], action="status", status=closed.id))
+    messages = _flashes(post(ids=[a.id, b.id, c.id], action="status", status=closed.id))
+    assert "2 tickets changed." in messages and "1 ticket already had this value." in messages
+    assert "1 ticket deleted." in _flashes(post(ids=[a.id], action="delete"))
+    assert "2 tickets deleted." in _flashes(post(ids=[b.id, c.id], action="delete"))
+
+
+def test_bulk_reports_the_tickets_the_agent_may_not_touch(app, client, auth, factory, desk, set_support):
+    set_support(staff_department_only=True, staff_may_delete=True)
+    mine, theirs = factory.department(), factory.department()
+    own = desk.ticket(department=mine)
+    foreign = [desk.ticket(department=theirs) for _ in range(2)]
+    auth.login(factory.user(departments=[mine]))
+    ids = [own.id, *(t.id for t in foreign)]
+    closed = statuses.status_by_key("closed")
+    response = client.post("/support/tickets/bulk", data={"ids": ids, "action": "status", "status": closed.id},
+                           follow_redirects=True)
+    messages = _flashes(response)
+    assert "1 ticket changed." in messages
+    assert "2 tickets were skipped: you may not change them." in messages
+    response = client.post("/support/tickets/bulk", data={"ids": [foreign[0].id], "action": "delete"},
+                           follow_redirects=True)
+    assert _flashes(response) == ["1 ticket was skipped: you may not delete it."]
+    db.session.expire_all()
+    assert db.session.get(Ticket, foreign[0].id).status_id == statuses.status_by_key("open").id
+
+
+def test_bulk_update_result_counts_changed_skipped_and_unchanged(app, desk, factory, set_support):
+    set_support(staff_department_only=True)
+    mine, theirs = factory.department(), factory.department()
+    staff = factory.user(departments=[mine])
+    a, b, c = desk.ticket(department=mine), desk.ticket(department=mine), desk.ticket(department=theirs)
+    services.update_ticket(b, {"status": "on_hold"}, actor=SYSTEM)
+    result = services.bulk_update(staff, [a.id, b.id, c.id, "junk"], {"status": "on_hold"})
+    assert result == 1 and (result.changed, result.unchanged, result.skipped) == (1, 1, 1)
+
+
+def test_list_has_select_all_and_fields_tied_to_their_action(app, admin_client, desk):
+    desk.ticket()
+    html = admin_client.get("/support/tickets").get_data(as_text=True)
+    assert "data-select-all" in html and 'data-bulk-for="status"' in html and 'data-bulk-for="assign"' in html
+    assert re.search(r'<script src="[^"]*/ticket_list\.js" defer>', html)
+    assert "<script>" not in html  # no inline script (CSP)
+    assert admin_client.get(re.search(r'<script src="([^"]*ticket_list\.js)"', html).group(1)).status_code == 200

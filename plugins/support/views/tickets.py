@@ -150,7 +150,8 @@ def bulk():
             ids = access.visible_ids(current_user, asked)
             rows = list(db.session.scalars(select(Ticket).where(Ticket.id.in_(ids)))) if ids else []
             deleted = services.delete_tickets(current_user._get_current_object(), rows)
-            flash(ngettext("%(num)s ticket deleted.", "%(num)s tickets deleted.", deleted), "success")
+            if deleted or len(asked) == deleted:
+                flash(ngettext("%(num)s ticket deleted.", "%(num)s tickets deleted.", deleted), "success")
             _report_skipped(len(asked) - deleted, deleting=True)
             return redirect(back)
         else:
@@ -160,7 +161,8 @@ def bulk():
     except services.TicketError as exc:
         flash(str(exc), "error")
         return redirect(back)
-    flash(ngettext("%(num)s ticket changed.", "%(num)s tickets changed.", done.changed), "success")
+    if done.changed or not (done.unchanged or done.skipped):
+        flash(ngettext("%(num)s ticket changed.", "%(num)s tickets changed.", done.changed), "success")
     if done.unchanged:
         flash(ngettext("%(num)s ticket already had this value.", "%(num)s tickets already had this value.",
                        done.unchanged), "info")
