@@ -1,5 +1,5 @@
 """Flask extensions, created unbound and initialised in the app factory."""
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_babel import Babel, Domain
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -36,8 +36,17 @@ class AppBabel(Babel):
 
     @property
     def domain_instance(self):
-        """The current app's default message domain."""
+        """The current app's default message domain.
+
+        Outside an app context there is no app to translate for: a detached
+        domain is returned, so clearing its cache is harmless.
+        """
+        if not has_app_context():
+            return _DETACHED_DOMAIN
         return current_app.extensions.setdefault("crm_babel_domain", Domain(domain=self.domain))
+
+
+_DETACHED_DOMAIN = Domain()
 
 
 babel = AppBabel()
@@ -47,7 +56,7 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 @migrate.configure
 def _version_locations(config):
     """Point Alembic at the host's and every plugin's revision folders."""
-    from flask import current_app
+    from flask import current_app, has_app_context
 
     folders = current_app.config.get("CRM_MIGRATION_FOLDERS")
     if folders:

@@ -16,7 +16,7 @@ class PluginInfo:
     (``<folder>/<lang>/LC_MESSAGES/messages.mo``); the host merges them into
     the app's translations.
 
-    .. versionadded:: 0.2 ``translations``
+    .. versionadded:: 0.1 ``translations``
     """
 
     name: str

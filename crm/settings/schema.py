@@ -301,7 +301,7 @@ class SettingsSchema:
 
         SettingsSchema("office_hours", _l("Office hours"), [...], validators=[opening_hours])
 
-    .. versionadded:: 0.2
+    .. versionadded:: 0.1
     """
 
     namespace: str
