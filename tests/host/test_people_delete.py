@@ -288,3 +288,19 @@ def test_the_staff_page_offers_deletion_only_when_nothing_keeps_the_account(clie
     assert "Deactivate the account instead" in body
     assert "Delete this account" in client.get(f"/admin/staff/{idle.id}").get_data(as_text=True)
     assert "Delete this account" not in client.get(f"/admin/staff/{admin.id}").get_data(as_text=True)
+
+
+def test_a_deleted_accounts_sessions_and_links_never_reach_whoever_gets_its_id(client, admin, factory, auth, db):
+    """SQLite gives a new row the highest id again: the next account may get a deleted account's id."""
+    from crm.auth import reset, tokens
+
+    doomed = factory.user(email="doomed@example.com")
+    signed_in = auth.client_for(doomed)
+    assert signed_in.get("/profile").status_code == 200
+    link = reset.make_reset_token(doomed)
+    db.session.commit()
+    doomed_id = doomed.id
+    assert client.post(f"/admin/staff/{doomed_id}/delete").status_code == 302
+    factory.user(email="newcomer@example.com")
+    assert signed_in.get("/profile").status_code == 302  # the login page, not the newcomer's profile
+    assert tokens.peek(reset.PURPOSE, link) is None

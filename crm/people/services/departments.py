@@ -87,10 +87,9 @@ def delete_department(department: Department, actor=None, move_to: Department | 
     """
     if move_to is not None and move_to.id == department.id:
         raise InvalidChange({"move_to": _("Choose another department to move them to.")})
-    if move_to is not None and move_to.id not in lock_rows(Department, department.id, move_to.id):
+    locked = lock_rows(Department, department.id, *([move_to.id] if move_to is not None else []))
+    if move_to is not None and move_to.id not in locked:
         raise InvalidChange({"move_to": _("Choose a department from the list.")})
-    if move_to is None:
-        lock_rows(Department, department.id)
     moved = reassign_references("department", department, move_to, actor=actor) if move_to is not None else 0
     refuse_while_referenced("department", department, _("Move them to another department first."))
     department_id, name = department.id, department.name

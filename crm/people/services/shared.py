@@ -74,8 +74,10 @@ def lock_rows(model: type, *row_ids: int) -> set[int]:
 
     Taken before checking that nothing uses a row and deleting it: a
     concurrent insert that points at the row waits for the delete's
-    transaction, so the check cannot miss it. Rows are locked in id order,
-    so two deletes that lock the same rows cannot deadlock.
+    transaction, so the check cannot miss it. Rows are locked in id order, so
+    two deletes that lock the same rows cannot deadlock. Only the ids are
+    selected: a model's joined relationships (a user's role) would make
+    PostgreSQL refuse ``FOR UPDATE`` on an outer join.
     """
     ids = sorted(set(row_ids))
     return set(db.session.scalars(select(model.id).where(model.id.in_(ids)).order_by(model.id).with_for_update()))

@@ -156,7 +156,8 @@ def delete_user(user: User, actor=None) -> None:
     instead, which stops them signing in and keeps their name on their work.
     Nobody can delete their own account, and the last active admin stays.
     Their department memberships, customer-manager roles and personal rows
-    (notifications, drafts) go with them.
+    (notifications, drafts) go with them; their sessions end and their
+    one-time links stop working.
     """
     if _is_actor(user, actor):
         raise InvalidChange({"": _("You cannot delete your own account.")})
@@ -165,8 +166,13 @@ def delete_user(user: User, actor=None) -> None:
     lock_rows(User, user.id)
     refuse_while_referenced("user", user, _("Deactivate the account instead: it can no longer sign in, "
                                             "and its work stays under its name."))
+    from crm.auth import sessions, tokens
+
     user_id, email, name = user.id, user.email, user.name
     departments = sorted(user.department_ids)
+    # SQLite may give the next account this id again: nothing of this one may sign it in
+    sessions.end_all(user.get_id())
+    tokens.revoke_all(user.get_id())
     db.session.execute(delete(CompanyManager).where(CompanyManager.user_id == user_id))
     delete_row(user)
     audit.record("user.deleted", "user", user_id,
