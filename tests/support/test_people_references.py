@@ -296,3 +296,33 @@ def test_deleting_tickets_removes_posts_history_attachments_tags_and_files(app, 
     assert [storage().exists(key) for key in keys] == [False, False, True]
     assert counts_match_tickets(db)
     assert orphans() == {}
+
+
+def test_a_ticket_filed_while_its_department_is_being_deleted_keeps_the_department(client, admin, factory, db):
+    """The delete locks the department before counting: a ticket being filed into it meanwhile is waited for."""
+    import threading
+    import time
+
+    from crm.timeutil import utcnow
+
+    dep = factory.department()
+    dep_id = dep.id
+    status_id, priority_id = statuses.default_status().id, statuses.default_priority().id
+    db.session.commit()
+    filing = db.engine.connect()
+    filing.begin()
+    filing.execute(Ticket.__table__.insert().values(
+        number="RACE-1", subject="Filed meanwhile", status_id=status_id, priority_id=priority_id,
+        department_id=dep_id, channel="portal", created_at=utcnow(), updated_at=utcnow(), post_count=0))
+    answers = []
+    deleting = threading.Thread(target=lambda: answers.append(
+        client.post(f"/admin/departments/{dep_id}/delete", follow_redirects=True)))
+    deleting.start()
+    time.sleep(1.5)
+    assert deleting.is_alive(), "the delete did not wait for the ticket being filed"
+    filing.commit()
+    filing.close()
+    deleting.join(timeout=60)
+    assert "1 ticket uses this department." in shown(answers[0])
+    assert db.session.get(Department, dep_id) is not None
+    assert db.session.scalar(select(Ticket.department_id).where(Ticket.number == "RACE-1")) == dep_id
