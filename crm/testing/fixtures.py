@@ -48,7 +48,8 @@ def make_app(database_url, tmp_path, default_plugins):
     """Build apps on the test database: ``make_app(plugins=[...], **config)``.
 
     ``plugins`` are plugin objects (modules or instances; None loads
-    ``default_plugins``). Config keys override the test defaults (CSRF and rate
+    ``default_plugins``); the same object listed twice is loaded once, two
+    different objects with one name still stop start-up. Config keys override the test defaults (CSRF and rate
     limits off, the task queue inline, an instance folder per app). Each app
     uses :class:`~crm.testing.IsolatedClient` and has its built-in roles;
     every row is removed after the test.
@@ -68,7 +69,7 @@ def make_app(database_url, tmp_path, default_plugins):
             "SERVER_NAME": None,
         }
         settings.update(config)
-        app = create_app(settings, plugins=list(default_plugins) if plugins is None else plugins)
+        app = create_app(settings, plugins=list(default_plugins) if plugins is None else _once_each(plugins))
         app.test_client_class = IsolatedClient
         with app.app_context():
             if not set(_db.metadata.tables) <= _created_tables:
@@ -84,6 +85,12 @@ def make_app(database_url, tmp_path, default_plugins):
     yield factory
     if apps:
         wipe(apps[0])
+
+
+def _once_each(plugins) -> list:
+    """The plugin objects in order, each once: ``[*discover(), hello]`` loads an installed ``hello`` once."""
+    seen: set[int] = set()
+    return [p for p in plugins if not (id(p) in seen or seen.add(id(p)))]
 
 
 @pytest.fixture

@@ -121,3 +121,11 @@ def test_count_queries_counts_statements(app, count_queries):
         db.session.execute(text("SELECT 1"))
         db.session.execute(text("SELECT 2"))
     assert counter.count == 2
+
+
+def test_the_same_plugin_listed_twice_is_loaded_once(make_app):
+    plugins = builtin_plugins()
+    app = make_app(plugins=[*plugins, plugins[2]])
+    assert sorted(app.extensions["crm"].infos) == ["forms", "portal", "support"]
+    with pytest.raises(RuntimeError, match="two plugins are named 'extra'"):
+        make_app(plugins=[Extra(), Extra()])
