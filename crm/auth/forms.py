@@ -21,9 +21,9 @@ class MinimumPasswordLength:
 
         minimum = password_min_length()
         if field.data is not None and len(field.data) < minimum:
-            from flask_babel import gettext as _
+            from flask_babel import ngettext
 
-            raise ValidationError(_("Use at least %(count)s characters.", count=minimum))
+            raise ValidationError(ngettext("Use at least %(num)s character.", "Use at least %(num)s characters.", minimum))
 
 
 class Timezone:

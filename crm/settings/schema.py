@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_ngettext
 
 
 class SettingError(ValueError):
@@ -142,7 +142,7 @@ class Text(Field):
         if self.required and not value:
             raise SettingError(_l("This field is required."))
         if len(value) > self.max_length:
-            raise SettingError(_l("Enter at most %(max)s characters.", max=self.max_length))
+            raise SettingError(lazy_ngettext("Enter at most %(num)s character.", "Enter at most %(num)s characters.", self.max_length))
         if value and self.pattern and not re.fullmatch(self.pattern, value):
             raise SettingError(_l("This value has the wrong format."))
         return value
@@ -184,7 +184,7 @@ class ListField(Field):
             cleaned.append(item)
         cleaned = list(dict.fromkeys(cleaned))
         if len(cleaned) > self.max_items:
-            raise SettingError(_l("Enter at most %(max)s entries.", max=self.max_items))
+            raise SettingError(lazy_ngettext("Enter at most %(num)s entry.", "Enter at most %(num)s entries.", self.max_items))
         return cleaned
 
 

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 import filetype
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 
 from crm import settings
 from crm.extensions import db
@@ -95,7 +95,7 @@ def check_uploads(files) -> list[CheckedUpload]:
         return []
     limit = settings.get("support.max_attachments")
     if len(files) > limit:
-        raise AttachmentRefused(_("Attach at most %(max)s files.", max=limit))
+        raise AttachmentRefused(ngettext("Attach at most %(num)s file.", "Attach at most %(num)s files.", limit))
     allowed = {e.lower() for e in settings.get("support.allowed_file_types")}
     max_bytes = settings.get("support.max_file_size_mb") * 1024 * 1024
     checked = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import ForeignKey, JSON, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -86,7 +86,7 @@ def _clean_name(name: str | None, exclude_id: int | None = None) -> str:
     if not name:
         raise TemplateInvalid({"template_name": _("Give the template a name.")})
     if len(name) > NAME_MAX:
-        raise TemplateInvalid({"template_name": _("Use at most %(max)s characters.", max=NAME_MAX)})
+        raise TemplateInvalid({"template_name": ngettext("Use at most %(num)s character.", "Use at most %(num)s characters.", NAME_MAX)})
     query = select(TicketTemplate.id).where(func.lower(TicketTemplate.name) == name.lower())
     if exclude_id is not None:
         query = query.where(TicketTemplate.id != exclude_id)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 
 from sqlalchemy import ForeignKey, JSON, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -247,7 +247,7 @@ def validate_step(step: int, values: dict[str, Any], choices: Choices) -> dict[s
             if not name:
                 errors["template_name"] = _("Give the template a name.")
             elif len(name) > 120:
-                errors["template_name"] = _("Use at most %(max)s characters.", max=120)
+                errors["template_name"] = ngettext("Use at most %(num)s character.", "Use at most %(num)s characters.", 120)
         if choices.brands and not values.get("brand_id"):
             errors["brand_id"] = _("Choose the brand or product.")
         elif values.get("brand_id") and _by_id(choices.brands, values["brand_id"]) is None:
@@ -264,16 +264,16 @@ def validate_step(step: int, values: dict[str, Any], choices: Choices) -> dict[s
             if not name:
                 errors["customer_name"] = _("Enter the customer's name.")
             elif len(name) > NAME_MAX:
-                errors["customer_name"] = _("Use at most %(max)s characters.", max=NAME_MAX)
+                errors["customer_name"] = ngettext("Use at most %(num)s character.", "Use at most %(num)s characters.", NAME_MAX)
             email = (values.get("customer_email") or "").strip()
             if not email:
                 errors["customer_email"] = _("Enter the customer's email address.")
             elif not valid_email(email):
                 errors["customer_email"] = _("Enter a valid email address.")
         if len(values.get("subject") or "") > SUBJECT_MAX:
-            errors["subject"] = _("Use at most %(max)s characters.", max=SUBJECT_MAX)
+            errors["subject"] = ngettext("Use at most %(num)s character.", "Use at most %(num)s characters.", SUBJECT_MAX)
         if len(values.get("description") or "") > DESCRIPTION_MAX:
-            errors["description"] = _("Use at most %(max)s characters.", max=DESCRIPTION_MAX)
+            errors["description"] = ngettext("Use at most %(num)s character.", "Use at most %(num)s characters.", DESCRIPTION_MAX)
     elif step == 3:
         if values.get("priority") and values["priority"] not in {p.key for p in choices.priorities}:
             errors["priority"] = offered

@@ -1,7 +1,7 @@
 """Staff passwords: the minimum length and changing one (audited without the value)."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 
 from crm import audit
 from crm.people.models import User
@@ -20,7 +20,7 @@ def check_password_length(password: str, field: str = "password") -> None:
     """Raise :class:`InvalidChange` (on ``field``) when ``password`` is shorter than the minimum."""
     minimum = password_min_length()
     if len(password) < minimum:
-        raise InvalidChange({field: _("Use at least %(count)s characters.", count=minimum)})
+        raise InvalidChange({field: ngettext("Use at least %(num)s character.", "Use at least %(num)s characters.", minimum)})
 
 
 def change_password(user: User, password: str, actor=None, reason: str = "changed") -> None:

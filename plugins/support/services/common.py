@@ -1,7 +1,7 @@
 """What every ticket service does first: check the actor, lock the ticket, check uploads."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import inspect
 
 from crm import settings
@@ -44,7 +44,7 @@ def uploads(files) -> list[CheckedUpload]:
     if items and all(isinstance(f, CheckedUpload) for f in items):
         limit = settings.get("support.max_attachments")
         if len(items) > limit:
-            raise TicketError(_("Attach at most %(max)s files.", max=limit), "attachments")
+            raise TicketError(ngettext("Attach at most %(num)s file.", "Attach at most %(num)s files.", limit), "attachments")
         return items
     try:
         return check_uploads(items)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -60,7 +60,7 @@ def clean_subject(value) -> str:
     if not subject:
         raise TicketError(_("Enter a subject."), "subject")
     if len(subject) > SUBJECT_MAX:
-        raise TicketError(_("Enter at most %(max)s characters.", max=SUBJECT_MAX), "subject")
+        raise TicketError(ngettext("Enter at most %(num)s character.", "Enter at most %(num)s characters.", SUBJECT_MAX), "subject")
     if "\x00" in subject:
         raise TicketError(_("The text contains characters that are not allowed."), "subject")
     return subject
@@ -83,13 +83,13 @@ def tag_names(value) -> list[str]:
         if not name:
             continue
         if len(name) > TAG_MAX:
-            raise TicketError(_("A tag has at most %(max)s characters.", max=TAG_MAX), "tags")
+            raise TicketError(ngettext("A tag has at most %(num)s character.", "A tag has at most %(num)s characters.", TAG_MAX), "tags")
         if "\x00" in name:
             raise TicketError(_("The text contains characters that are not allowed."), "tags")
         if name.lower() not in {w.lower() for w in wanted}:
             wanted.append(name)
     if len(wanted) > 50:
-        raise TicketError(_("Use at most %(max)s tags.", max=50), "tags")
+        raise TicketError(ngettext("Use at most %(num)s tag.", "Use at most %(num)s tags.", 50), "tags")
     return wanted
 
 

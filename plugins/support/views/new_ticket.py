@@ -12,7 +12,7 @@ import io
 from functools import wraps
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
@@ -231,7 +231,7 @@ def _take_files(draft) -> str | None:
         return None
     limit = settings.get("support.max_attachments")
     if len(draft.files or []) + len(uploads) > limit:
-        return _("Attach at most %(max)s files.", max=limit)
+        return ngettext("Attach at most %(num)s file.", "Attach at most %(num)s files.", limit)
     try:
         checked = check_uploads(uploads)
     except AttachmentRefused as exc:

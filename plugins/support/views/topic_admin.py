@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import func, select
 
 from crm import audit
@@ -83,7 +83,7 @@ def company_topics(company_id: int):
         for topic, _setting in rows:
             name = request.form.get(f"name-{topic.id}", "")
             if len(name.strip()) > topics.NAME_MAX:
-                errors[topic.id] = _("Use at most %(num)d characters.", num=topics.NAME_MAX)
+                errors[topic.id] = ngettext("Use at most %(num)d character.", "Use at most %(num)d characters.", topics.NAME_MAX)
             wanted[topic.id] = (request.form.get(f"enabled-{topic.id}") == "on", name)
         if not errors:
             changes = {}
