@@ -173,6 +173,8 @@ def test_admin_adds_a_routed_customer_specific_topic(app, admin_client, factory)
     assert [u.id for u in topics.chosen_staff(topic)] == [clerk.id]
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "support.topics.created"))
     assert entry is not None
+    html = admin_client.get("/admin/support/topics").get_data(as_text=True)
+    assert "<td>Acme</td><td>Chosen staff</td>" in html
 
 
 @pytest.mark.parametrize("data, message", [

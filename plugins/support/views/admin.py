@@ -176,7 +176,7 @@ def _render_list(kind: Kind, form):
                                 .group_by(kind.ticket_column))
     used = {row_id: count for row_id, count in in_use}
     return render_template("support/admin/list.html", kind=kind, rows=rows, form=form, used=used,
-                           label=kind.label, kinds=KINDS)
+                           label=kind.label, kinds=KINDS, assignee_kinds=topics.ASSIGNEE_KIND_LABELS)
 
 
 def _row(kind: Kind, row_id: int):
