@@ -83,6 +83,18 @@ def _support_row(model_name):
     return make
 
 
+def _portal_slug(factory):
+    from plugins.portal.sites import site_for_brand
+    from plugins.support.models import Brand
+
+    brand = Brand(name=f"Access brand {next(NUMBERS)}")
+    db.session.add(brand)
+    db.session.flush()
+    slug = site_for_brand(brand).slug
+    db.session.commit()
+    return slug
+
+
 # ``(endpoint prefix, parameter): make(factory) -> value``; the longest matching prefix wins, so the
 # host's people records serve any blueprint ("") unless one of its own is more specific.
 def _portal_slug(factory):
@@ -111,6 +123,7 @@ PARAMETERS = {
     ("support_admin.services", "row_id"): _support_row("Service"),
     ("support_admin.statuses", "row_id"): _support_row("Status"),
     ("support_admin.topics", "row_id"): _support_row("Topic"),
+    ("portal_admin.", "slug"): _portal_slug,
     ("portal_admin.", "slug"): _portal_slug,
 }
 # Whole sets of values for routes whose parameters go together.
