@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload
 
 from crm.extensions import db
 from plugins.support import access

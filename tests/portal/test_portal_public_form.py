@@ -13,7 +13,7 @@ from crm.extensions import db
 from crm.people.models import Contact
 from crm.settings import set_many
 from crm.testing import builtin_plugins
-from plugins.support.models import Post, Ticket
+from plugins.support.models import Ticket
 from tests.portal.portal_kit import links_in, path_of, portal, site  # noqa: F401
 
 

@@ -6,7 +6,6 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from crm.actors import SYSTEM
 from crm.extensions import db
 from crm.settings import set_many
 from plugins.support import services, statuses

@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Blueprint, abort, flash, g, redirect, request, session
-from flask_babel import gettext as _
 
 from crm.i18n import language_name, languages
 from plugins.portal import sites
