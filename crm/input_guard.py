@@ -12,12 +12,13 @@ database for such a request):
   and in the text fields of a ``multipart/form-data`` body, where the parser
   puts U+FFFD, the replacement character, in place of such bytes: a multipart
   field containing it is refused;
-- an integer URL variable (``<int:...>``) outside the 63-bit range that
-  database ids have: it answers 404, as an id that does not exist.
+- an integer URL variable (``<int:...>``) beyond the largest id an
+  ``integer`` column holds (:data:`crm.parsing.MAX_ID`): it answers 404, as
+  an id that does not exist.
 
 The app's request class (:class:`Request`) also makes ``request.args.get(key,
 type=int)`` and ``request.form.get(key, type=int)`` (and ``getlist``) strict:
-only ASCII digits within the 64-bit range count as a number, anything else
+only ASCII digits within an ``integer`` column's range count as a number, anything else
 gives the default, as a value ``int()`` cannot read always did.
 """
 from __future__ import annotations
@@ -38,11 +39,13 @@ class StrictIntParameters(ImmutableMultiDict):
     """Query and form values where ``type=int`` means :func:`crm.parsing.strict_int`."""
 
     def get(self, key, default=None, type=None):  # noqa: A002 - werkzeug's signature
-        """Werkzeug's ``get``; with ``type=int`` only ASCII digits within 64 bits convert, else ``default``."""
+        """Werkzeug's ``get``; with ``type=int`` only :func:`crm.parsing.parse_int` numbers convert, else
+        ``default``."""
         return super().get(key, default, strict_int if type is int else type)
 
     def getlist(self, key, type=None):  # noqa: A002 - werkzeug's signature
-        """Werkzeug's ``getlist``; with ``type=int`` the values that are not 64-bit ASCII integers are left out."""
+        """Werkzeug's ``getlist``; with ``type=int`` the values :func:`crm.parsing.parse_int` refuses are left
+        out."""
         return super().getlist(key, strict_int if type is int else type)
 
 
@@ -107,7 +110,7 @@ def guard_request(endpoint: str | None, values: dict | None) -> None:
     value preprocessors and every ``before_request``, which may look up URL values in the database).
 
     Raises :class:`UnreadableInput` (400) for a request :func:`unreadable_request` refuses, and
-    ``NotFound`` (404) for an integer URL variable beyond the 63-bit id range.
+    ``NotFound`` (404) for an integer URL variable beyond :data:`crm.parsing.MAX_ID`.
     """
     if unreadable_request():
         raise UnreadableInput()

@@ -2,10 +2,11 @@
 
 Python's ``int()`` accepts more than a form should: other scripts' digits
 (``int("٣") == 3``), while ``"²".isdigit()`` is True and ``int("²")`` fails,
-and integers of any size, which SQLite refuses to bind and PostgreSQL refuses
-to store in an integer column. These helpers accept ASCII digits only (with
-an optional minus sign and surrounding spaces) within the 64-bit range the
-databases use for ids, and answer None for anything else instead of raising.
+and integers of any size, which SQLite refuses to bind beyond 64 bits and
+PostgreSQL refuses to compare with an ``integer`` column beyond 32 bits (every
+id column is one: SQLAlchemy's ``Integer``). These helpers accept ASCII digits
+only (with an optional minus sign and surrounding spaces) within the range of
+an ``integer`` column, and answer None for anything else instead of raising.
 
 Use them wherever a view reads a number from the query string or a form
 without a WTForms field, e.g. list filters::
@@ -18,12 +19,13 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-MAX_ID = 2**63 - 1
-MIN_INT = -(2**63)
+MAX_INT = 2**31 - 1  # PostgreSQL's ``integer``, the type of every id and number column
+MIN_INT = -(2**31)
+MAX_ID = MAX_INT
 _INTEGER = re.compile(r"-?[0-9]{1,19}")
 
 
-def parse_int(value: object, minimum: int = MIN_INT, maximum: int = MAX_ID) -> int | None:
+def parse_int(value: object, minimum: int = MIN_INT, maximum: int = MAX_INT) -> int | None:
     """``value`` as an int if it is ASCII digits (optionally signed, spaces around allowed) within
     ``minimum``..``maximum``; None otherwise (absent, empty, other digits, too large, not a string)."""
     if isinstance(value, bool):
@@ -38,7 +40,7 @@ def parse_int(value: object, minimum: int = MIN_INT, maximum: int = MAX_ID) -> i
 
 
 def parse_id(value: object) -> int | None:
-    """A database id (1 to 2**63-1) typed as ASCII digits, else None."""
+    """A database id (1 to 2**31-1) typed as ASCII digits, else None."""
     return parse_int(value, 1, MAX_ID)
 
 
@@ -52,5 +54,5 @@ def strict_int(value: object) -> int:
     """:func:`parse_int` for converters that must raise: ``ValueError`` for anything it refuses."""
     number = parse_int(value)
     if number is None:
-        raise ValueError(f"not a 64-bit integer in ASCII digits: {str(value)[:40]!r}")
+        raise ValueError(f"not an integer column's number in ASCII digits: {str(value)[:40]!r}")
     return number

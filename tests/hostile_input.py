@@ -30,6 +30,7 @@ class Repeated(tuple):
 
 
 HUGE = "99999999999999999999999"
+INT32_OVERFLOW = str(2**31)  # one past PostgreSQL's integer: fits 64 bits, not an id column
 VALUES: dict[str, object] = {
     "nul": "a\x00b",
     "unicode_digit": "²",
@@ -52,7 +53,8 @@ ALWAYS = ("nul", "unicode_digit", "huge_int", "overlong")
 SAMPLED = tuple(name for name in VALUES if name not in ALWAYS)
 
 # values for URL variables, by converter; every variable of every route gets all of its kind
-INT_VARIABLES = {"arabic_digit": "٣", "huge_int": HUGE, "zero": "0", "fullwidth_digits": "１２"}
+INT_VARIABLES = {"arabic_digit": "٣", "huge_int": HUGE, "int32_overflow": INT32_OVERFLOW, "zero": "0",
+                 "fullwidth_digits": "１２"}
 STRING_VARIABLES = {
     "nul": "a%00b", "unicode_digit": "%C2%B2", "huge_int": HUGE, "overlong": "x" * 100_000,
     "invalid_utf8": "%FF%FE",
@@ -62,12 +64,14 @@ STRING_VARIABLES = {
 def plan(seed: str, extra: int = 3, sample: str | None = None) -> list[tuple[str, object]]:
     """The (name, value) pairs one field gets: :data:`ALWAYS`, ``extra`` others chosen by ``seed``
     (deterministic) and, when the field has a real ``sample`` value with digits (``u12``), that value with
-    its digits replaced by a Unicode digit and by a huge number (``u²``, ``u999...``)."""
+    its digits replaced by a Unicode digit, a huge number and one past a 32-bit integer (``u²``,
+    ``u999...``, ``u2147483648``)."""
     rng = random.Random(zlib.crc32(seed.encode()))
     pairs = [(name, VALUES[name]) for name in (*ALWAYS, *rng.sample(SAMPLED, extra))]
     if sample and re.search(r"[0-9]", sample) and "://" not in sample:  # never a real address: no lookups
         pairs += [("unicode_digit_in_value", re.sub(r"[0-9]+", "²", sample)),
-                  ("huge_int_in_value", re.sub(r"[0-9]+", HUGE, sample))]
+                  ("huge_int_in_value", re.sub(r"[0-9]+", HUGE, sample)),
+                  ("int32_overflow_in_value", re.sub(r"[0-9]+", INT32_OVERFLOW, sample))]
     return pairs
 
 
