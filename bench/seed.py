@@ -46,7 +46,7 @@ def seed(tickets: int, rng: random.Random) -> str:
     from crm.extensions import db
     from crm.people.models import Company, Contact, Department, DepartmentMember, User
     from crm.people.services import ensure_builtin_roles
-    from plugins.support import counts, statuses
+    from plugins.support import counts, folding, statuses
     from plugins.support.models import Brand, Post, Tag, Ticket, TicketCounter, TicketHistory, ticket_tags
     from plugins.support.numbers import format_number
 
@@ -80,6 +80,10 @@ def seed(tickets: int, rng: random.Random) -> str:
          "company_id": rng.choice(company_ids) if i % 4 else None}
         for i in range(5000)])
     contacts = list(db.session.execute(select(Contact.id, Contact.company_id)))
+    # the folded search text is built here from names already at hand (the column default would look them up)
+    people = {row.id: (row.name, row.email) for row in db.session.execute(select(Contact.id, Contact.name,
+                                                                                 Contact.email))}
+    company_names = dict(db.session.execute(select(Company.id, Company.name)).all())
 
     status_rows, priority_rows = statuses.statuses(), statuses.priorities()
     brand_ids = list(db.session.scalars(select(Brand.id)))
@@ -111,6 +115,9 @@ def seed(tickets: int, rng: random.Random) -> str:
             "created_at": created, "updated_at": updated, "closed_at": updated if status.is_closed else None,
             "waiting_since": updated if waiting else None, "post_count": 1, "email_message_id": None,
         })
+        row = ticket_rows[-1]
+        row["search_text"] = folding.ticket_text(row["number"], row["subject"], *people[contact_id],
+                                                 company_names.get(company_id))
     big = ticket_rows[-1]
     big.update(updated_at=now, post_count=1 + BIG_TICKET_REPLIES)
     for chunk in _chunks(ticket_rows):

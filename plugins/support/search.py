@@ -12,6 +12,8 @@ the migration that introduced them runs.
 """
 from __future__ import annotations
 
+import re
+
 from flask import current_app, has_app_context
 from sqlalchemy import (
     DDL, Select, and_, bindparam, event, func, inspect, literal_column, or_, select, text, union,
@@ -148,6 +150,9 @@ def _support_installed() -> bool:
     return has_app_context() and "support" in current_app.extensions["crm"].infos
 
 
+_FULL_NUMBER = re.compile(r"^\s*#?(\d{4})-(\d{1,9})\s*$")
+
+
 def terms(query: str) -> list[str]:
     """The folded words of a search query (punctuation and operators dropped), at most ten."""
     return folding.words(query)[:10]
@@ -196,5 +201,10 @@ def matching_tickets(query: str, include_internal: bool = False) -> Select | Non
     words = terms(query)
     if not words:
         return None
+    whole = _FULL_NUMBER.match(query or "")
+    if whole:  # a whole ticket number names one ticket: look it up by its unique column, not by two words
+        from plugins.support.numbers import format_number
+
+        return select(Ticket.id).where(Ticket.number == format_number(int(whole.group(1)), int(whole.group(2))))
     dialect = db.session.get_bind().dialect.name
     return select(Ticket.id).where(and_(*(_word_clause(w, dialect, include_internal) for w in words)))

@@ -156,19 +156,26 @@ def _queries(client, count_queries, url):
     return q.count
 
 
-@pytest.mark.parametrize("url, expected", [
-    # counted by the tests' session, which may already hold the user; bench/ reports a server's counts
-    ("/support/tickets", 7),
+@pytest.mark.parametrize("url", [
+    "/support/tickets",
     # a search replaces the status totals and the total with one capped count per status within it
-    ("/support/tickets?q=ticket&tag=common&sort=-priority", 7),
+    "/support/tickets?q=ticket&tag=common&sort=-priority",
 ])
-def test_query_count_does_not_grow_with_page_size(app, admin_client, desk, factory, count_queries, url, expected):
+def test_query_count_does_not_grow_with_page_size(app, admin_client, desk, factory, count_queries, url):
+    # counted by the tests' session, which may already hold the user; bench/ reports a server's counts
     _make_tickets(desk, factory, 5)
     small = _queries(admin_client, count_queries, url)
-    assert small == expected
+    assert small <= 7
     _make_tickets(desk, factory, 45)
     assert len(_numbers(admin_client.get(url).get_data(as_text=True))) == 50
     assert _queries(admin_client, count_queries, url) == small
+
+
+def test_a_search_costs_no_more_queries_than_the_plain_list(app, admin_client, desk, factory, count_queries):
+    _make_tickets(desk, factory, 5)
+    plain = _queries(admin_client, count_queries, "/support/tickets")
+    assert _queries(admin_client, count_queries, "/support/tickets?q=ticket") == plain
+    assert _queries(admin_client, count_queries, "/support/tickets?q=ticket&department=1&tag=common") == plain
 
 
 def test_bulk_status_and_assign(app, admin_client, desk, factory):
