@@ -90,3 +90,19 @@ def test_ticket_opened_email_uses_the_given_or_default_subject(app, factory, des
     assert "About your support request" in default["subject"]
     assert "Destek talebiniz" in configured["subject"]
     assert "Order 43" in default["text"]
+
+
+def test_no_email_invites_a_reply_by_email(app, factory, desk, recorder):
+    """Nothing reads incoming mail yet: no customer email may ask the customer to answer by email."""
+    staff = factory.user()
+    ticket = services.open_ticket("Printer jam", contact=factory.contact(), author=staff,
+                                  body="Paper stuck", notify_customer=True)
+    services.add_reply(ticket, "without a portal link", author=staff)
+    recorder.url = "https://help.example.com/t"
+    services.add_reply(ticket, "with a portal link", author=staff)
+    mails = _emails()
+    assert len(mails) == 3
+    for mail in mails:
+        for part in (mail["text"], mail["html"]):
+            assert "reply to this email" not in part.lower()
+    assert "not read" in mails[1]["text"]
