@@ -31,8 +31,8 @@ from crm.timeutil import utcnow
 
 TEXT_FIELDS = {"organisation_name": 120, "form_title": 200, "page_title": 120, "form_note": 2000}
 COLOUR_FIELDS = ("colour_background", "colour_panel", "colour_button", "colour_text")
-CSS_VARIABLES = {"colour_background": "--portal-background", "colour_panel": "--portal-panel",
-                 "colour_button": "--portal-button", "colour_text": "--portal-text"}
+CSS_VARIABLES = {"colour_background": "--brand-background", "colour_panel": "--brand-panel",
+                 "colour_button": "--brand-button", "colour_text": "--brand-text"}
 LINKS_MAX, LINK_LABEL_MAX, LINK_URL_MAX = 6, 80, 500
 FAVICON_MAX_BYTES = 256 * 1024
 FAVICON_TYPES = {"image/png": "png", "image/x-icon": "ico", "image/vnd.microsoft.icon": "ico"}
@@ -137,11 +137,11 @@ def stylesheet(branding: Branding) -> str:
     colours = {k: v for k, v in branding.colours.items() if normalise_colour(v) == v}
     lines = [":root {"] + [f"  {CSS_VARIABLES[k]}: {v};" for k, v in colours.items()] + ["}"]
     rules = {
-        "colour_background": "body.portal-auth { background: var(--portal-background); }",
-        "colour_panel": "body.portal-auth .card { background: var(--portal-panel); }",
+        "colour_background": "body.portal-auth { background: var(--brand-background); }",
+        "colour_panel": "body.portal-auth .card { background: var(--brand-panel); }",
         "colour_button": "body.portal-auth button.primary, body.portal-auth .button.primary "
-                         "{ background: var(--portal-button); border-color: var(--portal-button); }",
-        "colour_text": "body.portal-auth, body.portal-auth .card { color: var(--portal-text); }",
+                         "{ background: var(--brand-button); border-color: var(--brand-button); }",
+        "colour_text": "body.portal-auth, body.portal-auth .card { color: var(--brand-text); }",
     }
     lines += [rules[k] for k in colours]
     return "\n".join(lines) + "\n"

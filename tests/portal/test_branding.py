@@ -84,8 +84,10 @@ def test_stylesheet_holds_only_validated_colours(app, site):
     save(app, site, "en", colour_background="#102030", colour_button="#aabbcc")
     with app.test_request_context():
         css = branding.stylesheet(branding.for_site(site, "en"))
-    assert "--portal-background: #102030;" in css and "--portal-button: #aabbcc;" in css
-    assert "--portal-text" not in css
+    assert "--brand-background: #102030;" in css and "--brand-button: #aabbcc;" in css
+    assert "--brand-text" not in css
+    # only the login and signup pages take these colours; other portal pages keep theirs
+    assert "--portal-" not in css and all(line.startswith(("body.portal-auth", ":root", "  --", "}")) for line in css.splitlines())
 
 
 def test_portal_pages_carry_branding(app, client, portal, site):
@@ -97,7 +99,7 @@ def test_portal_pages_carry_branding(app, client, portal, site):
     css_url = re.search(r'<link rel="stylesheet" href="([^"]*branding\.css[^"]*)"', html).group(1).replace("&amp;", "&")
     css = client.get(css_url)
     assert css.status_code == 200 and css.mimetype == "text/css"
-    assert "--portal-background: #102030;" in css.get_data(as_text=True)
+    assert "--brand-background: #102030;" in css.get_data(as_text=True)
     assert "immutable" in css.headers["Cache-Control"]
     assert "Set-Cookie" not in css.headers
     icon_url = re.search(r'<link rel="icon" href="([^"]+)"', html).group(1).replace("&amp;", "&")
