@@ -3,7 +3,6 @@ import io
 import re
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from crm.extensions import db
