@@ -1,6 +1,7 @@
 """In-app notifications: stored as kind and parameters, worded when shown, each person sees and marks only their own."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -242,3 +243,14 @@ def test_marking_needs_the_csrf_token(make_app, factory):
 def test_module_helpers_are_documented():
     for name in ("notify", "unread_count", "render", "mark_read", "mark_all_read", "notifications_for", "kinds"):
         assert getattr(inapp, name).__doc__, name
+
+
+def test_open_link_is_not_translated_as_the_status_open(app, client, factory, auth):
+    """In Turkish the link that opens a notification is not the status "Açık" (it has its own context)."""
+    me = factory.user(locale="tr")
+    notes(me, 1)
+    auth.login(me)
+    page = client.get("/notifications/").get_data(as_text=True)
+    [label] = re.findall(r'<button class="link" name="open" value="1">(.*?)</button>', page)
+    assert label and label != "Açık"
+    assert '<html lang="tr"' in page
