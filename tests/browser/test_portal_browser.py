@@ -1,5 +1,6 @@
 """A customer registers on a brand's portal in Turkish, opens a ticket, staff reply, the email (real SMTP) carries an
-auto-login link, the customer follows it in a fresh browser, reads the reply and closes the ticket."""
+auto-login link, the customer follows it in a fresh browser, reads the reply and closes the ticket; and the same
+portal served at the root of its verified custom host."""
 from __future__ import annotations
 
 import re
@@ -12,6 +13,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from crm import settings
+from crm.actors import SYSTEM
 from crm.extensions import db
 from crm.people.models import Contact
 from plugins.portal.sites import site_for_brand
@@ -135,3 +137,61 @@ def test_register_open_in_turkish_follow_the_emailed_link_and_close(page, browse
     again.wait_for_url(re.compile(rf"/portal/{slug}/login$"))
     assert again.is_visible(".flash-error")
     third.close()
+
+
+HOST = "support.acme-turkiye.example"
+
+
+def _serve_host_from(context, live_server):
+    """Send the browser's requests for the portal's domain to the live server, with the domain as Host header."""
+    def handle(route):
+        path = route.request.url.split(HOST, 1)[1]
+        headers = {**route.request.headers, "host": HOST}
+        response = route.fetch(url=live_server.url(path), headers=headers, max_redirects=0)
+        route.fulfill(response=response)
+
+    context.route(f"http://{HOST}/**", handle)
+
+
+def test_the_same_portal_on_its_verified_custom_host(browser, live_server, smtp, portal_kit_customer, factory,
+                                                     screenshots):
+    from plugins.portal.sites import forget_domains
+
+    site, contact, ticket = portal_kit_customer
+    site.custom_domain, site.domain_state = HOST, "valid"
+    db.session.commit()
+    with live_server.app.app_context():
+        forget_domains()
+    services.add_reply(ticket, "Alan adından merhaba", author=factory.admin())
+    mail = _mail_with(smtp, "Alan adından")
+    link = _link(mail, f"http://{HOST}/go/")
+    context = browser.new_context(locale="tr-TR")
+    _serve_host_from(context, live_server)
+    tab = context.new_page()
+    tab.goto(link)
+    tab.click("form.card button[type=submit]")
+    tab.wait_for_url(f"http://{HOST}/tickets/{ticket.number}")
+    assert "Alan adından merhaba" in tab.inner_text(".conversation")
+    assert f"/portal/{site.slug}/" not in tab.inner_html(".portal-main")
+    tab.screenshot(path=str(screenshots / "portal-custom-host.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def portal_kit_customer(app, factory):
+    """A brand's portal, a Turkish-speaking customer who can sign in, and their ticket."""
+    from crm.timeutil import utcnow
+    from plugins.portal.models import PortalAccount
+
+    brand = Brand(name="Acme Türkiye", position=0)
+    db.session.add(brand)
+    db.session.flush()
+    site = site_for_brand(brand)
+    contact = factory.contact(email="alan@example.org", locale="tr")
+    contact.set_password(PASSWORD)
+    db.session.add(PortalAccount(contact_id=contact.id, registered_at=utcnow(), email_verified_at=utcnow(),
+                                 website_url="", linkedin_url="", twitter_url=""))
+    db.session.commit()
+    ticket = services.open_ticket("Alan adı", author=SYSTEM, contact=contact, body="Merhaba", brand=brand.id,
+                                  channel="email")
+    return site, contact, ticket
