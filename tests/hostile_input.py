@@ -273,10 +273,11 @@ def parse_page(url: str, html: str) -> FormParser:
     return parser
 
 
-def local_path(href: str) -> str | None:
-    """The path and query of a link that stays on the site, else None."""
+def local_path(href: str, host: str = "localhost") -> str | None:
+    """The path and query of a link that stays on the site (relative, or absolute on ``host``, the test
+    client's host), else None."""
     parts = urlsplit(href)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+    if parts.scheme not in ("", "http", "https") or parts.netloc not in ("", host) or not parts.path.startswith("/"):
         return None
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
