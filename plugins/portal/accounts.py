@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, render_template
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -52,11 +52,20 @@ def customer_locale(contact: Contact) -> str:
     return default if default in offered else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _email(contact: Contact, subject: str, template: str, **context) -> None:
+SUBJECTS = {
+    "already_registered": _l("Your account at %(site)s"),
+    "verify": _l("Confirm your email address at %(site)s"),
+    "reset": _l("Choose a new password at %(site)s"),
+}
+
+
+def _email(contact: Contact, template: str, **context) -> None:
+    """Queue the email ``template`` (a key of :data:`SUBJECTS`) to ``contact``, in their language."""
     with force_locale(customer_locale(contact)):
         site_name = settings.get("crm.site_name")
         text = render_template(f"portal/email/{template}.txt", contact=contact, site_name=site_name, **context)
-        queue_email(contact.email, _(subject, site=site_name), text)
+        subject = str(SUBJECTS[template]) % {"site": site_name}
+        queue_email(contact.email, subject, text)
 
 
 def account_of(contact: Contact) -> PortalAccount | None:
@@ -85,7 +94,7 @@ def register(site: PortalSite, *, name: str, email: str, password: str, locale: 
     contact = contact_by_email(email)
     account = account_of(contact) if contact is not None else None
     if account is not None and account.email_verified_at is not None:
-        _email(contact, "Your account at %(site)s", "already_registered",
+        _email(contact, "already_registered",
                login_url=portal_url(site, "portal.login"), reset_url=portal_url(site, "portal.forgot_password"))
         return contact
     if contact is None:
@@ -103,7 +112,7 @@ def register(site: PortalSite, *, name: str, email: str, password: str, locale: 
     account.password_changed_at = utcnow()
     db.session.flush()
     token = tokens.issue(VERIFY, account_key(contact.id), VERIFY_MAX_AGE, )
-    _email(contact, "Confirm your email address at %(site)s", "verify",
+    _email(contact, "verify",
            link=portal_url(site, "portal.verify_email", token=token))
     return contact
 
@@ -156,7 +165,7 @@ def request_reset(site: PortalSite, email: str) -> None:
     if account is None or account.email_verified_at is None:
         return
     token = tokens.issue(RESET, account_key(contact.id), RESET_MAX_AGE)
-    _email(contact, "Choose a new password at %(site)s", "reset",
+    _email(contact, "reset",
            link=portal_url(site, "portal.reset_password", token=token),
            minutes=int(RESET_MAX_AGE.total_seconds() // 60))
 
