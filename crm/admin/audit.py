@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import render_template, request
 from sqlalchemy import select
 
+from crm.admin.audit_labels import labels
 from crm.admin.views import bp
 from crm.audit import AuditEntry
 from crm.extensions import db
@@ -47,4 +48,4 @@ def audit():
     object_types = db.session.scalars(
         select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)).all()
     return render_template("crm/admin/audit.html", page=page, filters=filters, actions=actions,
-                           object_types=object_types)
+                           object_types=object_types, labels=labels())

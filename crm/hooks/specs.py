@@ -345,6 +345,32 @@ def crm_notification_kinds():
 
 
 @hookspec
+def crm_audit_labels():
+    """Return readable labels for the audit entries the plugin records; called when the log is first shown.
+
+    The audit log shows each action, object type, changed field and value by
+    these labels in the reader's language; what no plugin labels is shown as
+    recorded. Settings need nothing here: their schema labels are used.
+
+    :return: a dict with any of ``"actions"`` (``{action code: label}``),
+        ``"object_types"`` (``{object type: label}``), ``"fields"``
+        (``{"object_type.field": label}``), labels being ``lazy_gettext``
+        strings, and ``"values"`` (``{"object_type.field": render}`` where
+        ``render(recorded value) -> str`` is called at request time).
+
+    .. versionadded:: 0.1
+
+    Example::
+
+        @hookimpl
+        def crm_audit_labels():
+            return {"actions": {"hello.greeted": _l("Greeted")},
+                    "fields": {"greeting.mood": _l("Mood")},
+                    "values": {"greeting.mood": lambda key: MOODS.get(key, key)}}
+    """
+
+
+@hookspec
 def crm_person_references(kind, record):
     """Return what of the plugin's data uses a person record that is about to be deleted.
 

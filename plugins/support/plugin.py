@@ -40,6 +40,14 @@ def crm_register_blueprints():
 
 
 @hookimpl
+def crm_audit_labels():
+    """Readable labels for the support entries of the audit log."""
+    from plugins.support.audit_labels import labels
+
+    return labels()
+
+
+@hookimpl
 def crm_notification_kinds():
     from plugins.support.notifications import kinds
 
