@@ -25,10 +25,18 @@ def plugins():
             "enabled": host.is_enabled(name),
             "requires": [host.infos[r].title for r in info.requires],
             "required_by": [i.title for i in host.infos.values() if name in i.requires],
+            "blocked_by": _blockers(host, name),
         }
         for name, info in sorted(host.infos.items(), key=lambda item: str(item[1].title).lower())
     ]
     return render_template("crm/admin/plugins.html", rows=rows)
+
+
+def _blockers(host, name: str) -> list[str]:
+    """Titles of the plugins that keep ``name`` in its state: enabled dependants, or disabled requirements."""
+    if host.is_enabled(name):
+        return [str(i.title) for n, i in host.infos.items() if name in i.requires and host.is_enabled(n)]
+    return [str(host.infos[r].title) for r in host.infos[name].requires if not host.is_enabled(r)]
 
 
 @bp.post("/plugins/<name>/toggle")

@@ -107,3 +107,19 @@ def test_only_admins_see_and_toggle_plugins(app, client, db, factory, auth):
     assert client.get("/admin/plugins").status_code == 403
     assert client.post("/admin/plugins/forms/toggle", data={"enabled": "0"}).status_code == 403
     assert states(db) == {}
+
+
+def test_no_toggle_button_where_the_change_would_be_refused(app, client, db, admin):
+    """Support (needed by the enabled portal) shows why instead of a Disable button; so does a blocked Enable."""
+    html = client.get("/admin/plugins").get_data(as_text=True)
+    support = plugin_row(html, "support")
+    assert "<button" not in support and "/admin/plugins/support/toggle" not in support
+    assert "Cannot be disabled while Customer portal is enabled." in support
+    assert "<button" in plugin_row(html, "portal") and "<button" in plugin_row(html, "forms")
+
+    client.post("/admin/plugins/portal/toggle", data={"enabled": "0"})
+    client.post("/admin/plugins/support/toggle", data={"enabled": "0"})
+    html = client.get("/admin/plugins").get_data(as_text=True)
+    portal = plugin_row(html, "portal")
+    assert "<button" not in portal and "Cannot be enabled while Support is disabled." in portal
+    assert ">Enable</button>" in plugin_row(html, "support")
