@@ -340,30 +340,24 @@ def world(app, db, factory):
     from crm.auth.reset import make_reset_token
     from crm.notify import inapp
     from crm.people.models import Role
-    from crm.timeutil import utcnow
-    from plugins.portal.models import PortalAccount
-    from plugins.portal.sites import site_for_brand
     from plugins.support import services, statuses, ticket_templates, wizard
-    from plugins.support.models import Brand, Service, Tag, Topic
+    from plugins.support.models import Service, Tag, Topic
+    from tests.portal.portal_kit import Portal
 
     statuses.ensure_defaults()
+    portal_kit = Portal(app, factory)
+    site = portal_kit.site("Acme")
     department = factory.department("Technical")
     company = factory.company("Northwind")
-    customer = factory.contact(email="fuzz-customer@example.org", company=company)
-    customer.set_password(PASSWORD)
+    customer = portal_kit.customer(email="fuzz-customer@example.org", company=company)
     admin = factory.admin(email="fuzz-admin@example.com")
     staff = factory.user(departments=[department], managed=[department])
     role = Role(name="fuzz_role", title="Fuzz role", kind="staff")
-    brand = Brand(name="Acme", position=0)
-    db.session.add_all([role, brand, Service(name="Hosting"), Tag(name="vip"),
-                        Topic(name="Orders", department_id=department.id),
-                        PortalAccount(contact_id=customer.id, registered_at=utcnow(), email_verified_at=utcnow(),
-                                      website_url="", linkedin_url="", twitter_url="")])
-    db.session.flush()
-    site = site_for_brand(brand)
+    db.session.add_all([role, Service(name="Hosting"), Tag(name="vip"),
+                        Topic(name="Orders", department_id=department.id)])
     db.session.commit()
     ticket = services.open_ticket("Printer on fire", author=admin, contact=customer, department=department,
-                                  brand=brand.id, body="It smokes.", channel="portal")
+                                  brand=site.brand_id, body="It smokes.", channel="portal")
     reply = services.add_reply(ticket, "Please unplug it.", author=admin, attachments=[
         FileStorage(io.BytesIO(b"hello\n"), filename="notes.txt", content_type="text/plain")])
     services.add_note(ticket, "Internal remark.", author=admin)
@@ -382,18 +376,14 @@ def world(app, db, factory):
     }
     urls = app.url_map.bind("localhost")
     steps = tuple(urls.build("support.new_ticket_step", {"draft_id": draft.id, "step": n}) for n in (2, 3))
-    portal = f"/portal/{site.slug}"
 
     def admin_signs_in(client):
         response = client.post("/login", data={"email": admin.email, "password": PASSWORD})
         assert response.status_code == 302, "the admin could not sign in"
 
-    def customer_signs_in(client):
-        response = client.post(f"{portal}/login", data={"email": customer.email, "password": PASSWORD})
-        assert response.status_code == 302, "the customer could not sign in"
-
     visitors = [Visitor("admin", app.test_client(), admin_signs_in, "/admin/"),
-                Visitor("customer", app.test_client(), customer_signs_in, f"{portal}/profile"),
+                Visitor("customer", app.test_client(), lambda client: portal_kit.login(client, site, customer),
+                        portal_kit.url(site, "profile")),
                 Visitor("anonymous", app.test_client())]
     return {"visitors": visitors, "ids": ids, "avoid": {("user_id", str(admin.id))}, "extra_urls": steps}
 
