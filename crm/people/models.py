@@ -130,7 +130,7 @@ class Company(db.Model):
 
     __tablename__ = "crm_company"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(db.String(200), index=True)
+    name: Mapped[str] = mapped_column(db.String(200), index=True, unique=True)
     domain: Mapped[str] = mapped_column(db.String(200), default="")
     notes: Mapped[str] = mapped_column(db.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -257,3 +257,30 @@ def test_customer_pages_deny_staff(client, factory, auth, db):
     db.session.expire_all()
     assert company.name != "Hacked" and db.session.get(Contact, contact.id) is not None
     assert db.session.get(Department, dep.id) is not None
+
+
+def test_duplicate_company_names_are_refused(client, admin, factory, db):
+    """A second company of the same name (whatever its case) is refused beside the name; renaming too."""
+    factory.company(name="Anadolu Lojistik")
+    other = factory.company(name="Ege Gıda")
+    for name in ("Anadolu Lojistik", "anadolu lojistik", "  Anadolu Lojistik "):
+        response = client.post("/admin/companies/new", data={"name": name})
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert error_beside(html, "name") and "Another company is already called" in html
+    response = client.post(f"/admin/companies/{other.id}", data={"name": "Anadolu Lojistik"})
+    assert response.status_code == 200 and error_beside(response.get_data(as_text=True), "name")
+    db.session.expire_all()
+    assert sorted(db.session.scalars(select(Company.name))) == ["Anadolu Lojistik", "Ege Gıda"]
+    assert client.post(f"/admin/companies/{other.id}",
+                       data={"name": "Ege Gıda", "notes": "kept its own name"}).status_code == 302
+
+
+def test_the_database_refuses_a_duplicate_company_name(app, factory, db):
+    from sqlalchemy.exc import IntegrityError
+
+    factory.company(name="Marmara Tekstil")
+    db.session.add(Company(name="Marmara Tekstil"))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()

@@ -5,7 +5,8 @@ import re
 from typing import Iterable
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from crm import audit
 from crm.extensions import db
@@ -16,10 +17,20 @@ from crm.people.services.shared import InvalidChange, apply_changes, delete_row,
 DOMAIN_PATTERN = re.compile(r"^(?=.{1,200}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
-def _check_company(name: str, domain: str, manager_ids: Iterable[int]) -> list[User]:
+def _name_taken(name: str, company: Company | None) -> bool:
+    """Whether another company already has this name (compared without regard to case)."""
+    stmt = select(Company.id).where(func.lower(Company.name) == name.strip().lower())
+    if company is not None and company.id is not None:
+        stmt = stmt.where(Company.id != company.id)
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+def _check_company(name: str, domain: str, manager_ids: Iterable[int], company: Company | None = None) -> list[User]:
     errors = {}
     if not name.strip():
         errors["name"] = _("Enter a name.")
+    elif _name_taken(name, company):
+        errors["name"] = _("Another company is already called %(name)s.", name=name.strip())
     if domain.strip() and not DOMAIN_PATTERN.match(domain.strip().lower()):
         errors["domain"] = _("Enter a domain name such as example.com.")
     wanted = set(manager_ids)
@@ -38,7 +49,7 @@ def _check_company(name: str, domain: str, manager_ids: Iterable[int]) -> list[U
 def save_company(company: Company | None, *, name: str, domain: str = "", notes: str = "",
                  manager_ids: Iterable[int] = (), actor=None) -> tuple[Company, dict[str, tuple]]:
     """Create (``company=None``) or change a company and its customer managers; audited; the caller commits."""
-    managers = _check_company(name, domain, manager_ids)
+    managers = _check_company(name, domain, manager_ids, company)
     values = {"name": name.strip(), "domain": domain.strip().lower(), "notes": notes.strip()}
     created = company is None
     if created:
@@ -53,7 +64,11 @@ def save_company(company: Company | None, *, name: str, domain: str = "", notes:
     if old_managers != new_managers:
         company.managers = managers
         changes["managers"] = (old_managers, new_managers)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two saves of one new name at once: the database has the last word
+            db.session.flush()
+    except IntegrityError:
+        raise InvalidChange({"name": _("Another company is already called %(name)s.", name=values["name"])}) from None
     if changes:
         audit.record("company.created" if created else "company.updated", "company", company.id, changes,
                      user=actor)
