@@ -172,11 +172,12 @@ def test_retry_resets_the_attempts_and_makes_the_message_due(make_app, factory):
 
 def test_discard_deletes_the_chosen_messages_and_audits_them(admin_client):
     gone, kept = message("Gone", error="550 5.1.1 No such user"), message("Kept")
-    response = admin_client.post("/admin/outbox/discard", data={"ids": [gone.id]})
+    gone_id = gone.id
+    response = admin_client.post("/admin/outbox/discard", data={"ids": [gone_id]})
     assert response.status_code == 302
-    assert reload(gone.id) is None and reload(kept.id).status == "failed"
+    assert reload(gone_id) is None and reload(kept.id).status == "failed"
     entry = _db.session.scalar(select(AuditEntry).where(AuditEntry.object_type == "outbox"))
-    assert (entry.action, entry.object_type, entry.object_id) == ("outbox.discarded", "outbox", str(gone.id))
+    assert (entry.action, entry.object_type, entry.object_id) == ("outbox.discarded", "outbox", str(gone_id))
     assert entry.changes["subject"] == ["Gone", None]
     assert entry.changes["to"] == ["ayse@example.org", None]
     assert entry.changes["last_error"] == ["550 5.1.1 No such user", None]
