@@ -102,4 +102,7 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] | No
                 rules.check_command(owner, command.name)
             plugin_commands.append(command)
     app.cli.add_command(app_command_group(plugin_commands))
+    from crm.startup_grants import apply_new_permission_defaults
+
+    apply_new_permission_defaults(app)  # a newly installed plugin's default grants: a restart is enough
     return app
