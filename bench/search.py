@@ -1,0 +1,76 @@
+"""Time the staff list's search: newest 50 matches with the access filter, through the code the page uses.
+
+    python bench/search.py sqlite:////path/to/bench.sqlite3 [--rounds 5]
+
+Runs a fixed list of 50 queries (common words, rare words, Turkish words in
+any case, ticket numbers, customers, no hits) as the benchmark agent, each
+through ``listing.search_status_counts`` and ``listing.ticket_page`` (the
+capped counts per status and the page of 50 rows), and prints the p50 and
+p95 of all timings in milliseconds. Seed the database with ``bench/seed.py``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+QUERIES = [
+    # common words of the seeded texts
+    "payment", "invoice", "password", "order", "customer", "reset", "account", "refund", "login", "email",
+    "shipping", "reply", "update", "error", "problem", "help", "thanks", "please", "charged", "duplicate",
+    # Turkish words, capitals and missing accents
+    "şifre", "SIFIRLAMA", "sifirlama", "Sipariş", "SIPARIS", "fatura", "FATURA", "kargo", "iade", "İADE",
+    "merhaba", "teşekkürler", "yardımcı", "ödeme", "ODEME",
+    # ticket numbers and people
+    "2026-00050", "00050", "50", "Customer 0042", "customer42", "Company 017",
+    # several words
+    "payment reset", "duplicate payment", "şifre sıfırlama", "password email",
+    # rare words and no hits
+    "zzzz", "qwertyuiop", "xylophone", "nonexistentword", "ğğğ",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("database_url")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--agent", default="agent@bench.example")
+    args = parser.parse_args()
+
+    from sqlalchemy import select
+
+    from crm import create_app
+    from crm.extensions import db
+    from crm.people.models import User
+
+    instance = os.environ.get("CRM_INSTANCE_PATH") or os.path.join(
+        os.environ.get("TMPDIR", "/tmp"), "crm-bench-ours", "instance")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "INSTANCE_PATH": instance})
+    from plugins.support import listing
+
+    timings: list[float] = []
+    with app.app_context(), app.test_request_context():
+        user = db.session.scalar(select(User).where(User.email == args.agent))
+        for round_ in range(args.rounds + 1):
+            for q in QUERIES:
+                filters = listing.Filters.from_args({"q": q})
+                started = time.perf_counter()
+                counted = listing.search_status_counts(user, filters)
+                listing.ticket_page(user, filters, search_counts=counted)
+                elapsed = (time.perf_counter() - started) * 1000
+                db.session.rollback()
+                if round_:  # the first round warms the caches
+                    timings.append(elapsed)
+    timings.sort()
+    p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
+    print(f"{len(QUERIES)} queries x {args.rounds} rounds: p50 {statistics.median(timings):.1f} ms, "
+          f"p95 {p95:.1f} ms, max {timings[-1]:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
