@@ -29,6 +29,8 @@ EXPECTED_CONTENT = {
 PROGRAMS = {"exe", "elf", "wasm", "swf", "crx", "deb", "rpm", "cab", "nes"}
 _MARKUP = re.compile(rb"^\s*(<!doctype|<html|<script|<svg|<\?xml|<body|<iframe|<head)", re.IGNORECASE)
 SNIFF_BYTES = 8192
+# Endings whose files are plain text: accepted whatever markup they quote, stored as text/plain.
+TEXT_ENDINGS = {"txt", "log", "md", "csv"}
 
 
 class AttachmentRefused(ValueError):
@@ -77,6 +79,11 @@ def check_content(filename: str, data: bytes) -> str:
         return kind.mime
     if kind is not None:
         raise AttachmentRefused(_("The content of “%(name)s” does not match its file type.", name=filename))
+    if ext in TEXT_ENDINGS:
+        if b"\x00" in head:
+            raise AttachmentRefused(_("The content of “%(name)s” does not match its file type.", name=filename))
+        # plain text, whatever it says (even "<html>"): kept as text and only ever served as a download
+        return "text/plain"
     if ext not in ("html", "htm", "svg", "xml") and _MARKUP.match(head):
         raise AttachmentRefused(_("The content of “%(name)s” does not match its file type.", name=filename))
     if b"\x00" in head and ext in ("txt", "csv", "log", "md", "json"):
