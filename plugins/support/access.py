@@ -230,26 +230,39 @@ def may_write_as_customer(actor, ticket: Ticket) -> bool:
     return audience(actor) == CUSTOMER and can_see(actor, ticket) and ticket.channel != "chat"
 
 
-def assignable_users(department_id: int | None = None, memberships: bool = True) -> list:
-    """Active staff who may be assigned a ticket of ``department_id``: those whose policy lets them see it.
+def assignable_users(department_id: int | None = None, memberships: bool = False) -> list:
+    """The active staff who may be assigned a ticket of ``department_id``: those whose policy lets them see it.
 
-    Admins and staff always; members while S-17 is on; with S-11 on, only
-    admins and members of the department. With ``memberships=False`` the
-    users' memberships are not loaded up front (pages that only show names).
+    Admins, and staff holding ``support.tickets.view``; members too while S-17
+    is on; with S-11 on, only admins and members of the department (any
+    department when ``department_id`` is None: the list's bulk toolbar). Returns
+    :class:`plugins.support.roster.StaffRow` rows (``id``, ``name``, ...), by
+    name, from the per-process roster: no query on most requests.
+    (``memberships`` is accepted for older callers and ignored.)
     """
-    from sqlalchemy.orm import lazyload
+    from flask import current_app
 
-    from crm.people.models import DepartmentMember, Role, User
+    from plugins.support import roster
 
-    kinds = ["admin", "staff"] + (["member"] if settings.get("support.members_access") else [])
-    stmt = select(User).join(Role).where(User.active.is_(True), Role.kind.in_(kinds)).order_by(User.name)
-    if not memberships:
-        stmt = stmt.options(lazyload(User.memberships))
-    if settings.get("support.staff_department_only"):
-        members = select(DepartmentMember.user_id).where(DepartmentMember.department_id == department_id)
-        stmt = stmt.where((Role.kind == "admin") | User.id.in_(members))
-    users = list(db.session.scalars(stmt))
-    return [u for u in users if u.is_admin or has_permission(u, perms.VIEW)]
+    kinds = {"admin", "staff"} | ({"member"} if settings.get("support.members_access") else set())
+    department_only = settings.get("support.staff_department_only")
+    grants = current_app.extensions["crm_grants"]
+    out = []
+    for row in roster.staff():
+        if row.kind not in kinds:
+            continue
+        if row.is_admin:
+            out.append(row)
+        elif (not department_only or department_id is None or department_id in row.department_ids) \
+                and perms.VIEW in grants.for_role(row.role_id):
+            out.append(row)
+    return out
+
+
+def may_be_assigned(user, department_id: int | None) -> bool:
+    """Whether ``user`` (a user or an id) may be assigned a ticket of ``department_id`` (see :func:`assignable_users`)."""
+    user_id = getattr(user, "id", user)
+    return any(row.id == user_id for row in assignable_users(department_id))
 
 
 def visible_ticket_or_404(user, number: str, options=()) -> Ticket:
@@ -269,7 +282,7 @@ def visible_ids(user, ticket_ids) -> list[int]:
     return list(db.session.scalars(select(Ticket.id).where(Ticket.id.in_(ids), visible_tickets(user))))
 
 
-__all__ = ["ALL", "CUSTOMER", "Customer", "MEMBER", "NONE", "STAFF", "Scope", "assignable_users", "audience",
+__all__ = ["ALL", "CUSTOMER", "Customer", "MEMBER", "NONE", "STAFF", "Scope", "assignable_users", "audience", "may_be_assigned",
            "can", "can_delete", "can_open_for", "can_see", "customer_may_set_status", "may_use_desk",
            "may_write_as_customer", "scope", "visible_department_ids", "visible_ticket_or_404", "visible_ids",
            "visible_tickets"]

@@ -199,7 +199,7 @@ def route(topic: Topic, contact: Contact | None) -> Routing:
     from plugins.support.access import assignable_users
 
     department_id = topic.department_id
-    allowed = {u.id for u in assignable_users(department_id, memberships=False)}
+    allowed = {u.id for u in assignable_users(department_id)}
     people = tuple(u for u in candidates(topic, contact) if u.id in allowed)
     return Routing(department_id=department_id, assignee_user=people[0] if len(people) == 1 else None,
                    assignee_department_id=department_id, notify=people if len(people) > 1 else ())

@@ -83,7 +83,7 @@ def world(app, factory, set_support):
         "topics": db.session.scalar(select(Topic.id)),
     }
     return {"people": people, "ticket": ticket, "post": post, "attachment": attachment, "rows": rows,
-            "dep": dep_a}
+            "dep": dep_a, "company": factory.company()}
 
 
 def _url(app, rule, world):
@@ -99,6 +99,8 @@ def _url(app, rule, world):
             values[arg] = world["rows"][rule.endpoint.split(".")[1].split("_")[0]]
         elif arg == "step":
             values[arg] = 1
+        elif arg == "company_id":
+            values[arg] = world["company"].id
         elif "id" in arg and "draft" not in arg:
             values[arg] = 1
         else:

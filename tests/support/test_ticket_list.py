@@ -150,10 +150,13 @@ def _make_tickets(desk, factory, n):
 
 def _queries(client, count_queries, url):
     client.get(url)  # warm process caches
-    with count_queries() as q:
-        response = client.get(url)
-    assert response.status_code == 200
-    return q.count
+    counted = []
+    for _ in range(2):  # the sign-in session's "last seen" is written once a minute, in whichever request
+        with count_queries() as q:
+            response = client.get(url)
+        assert response.status_code == 200
+        counted.append(q.count)
+    return min(counted)
 
 
 @pytest.mark.parametrize("url", [
@@ -165,7 +168,7 @@ def test_query_count_does_not_grow_with_page_size(app, admin_client, desk, facto
     # counted by the tests' session, which may already hold the user; bench/ reports a server's counts
     _make_tickets(desk, factory, 5)
     small = _queries(admin_client, count_queries, url)
-    assert small <= 7
+    assert small <= 7  # generation, sign-in session, counts, rows, tags, unread notifications (+1 for a search)
     _make_tickets(desk, factory, 45)
     assert len(_numbers(admin_client.get(url).get_data(as_text=True))) == 50
     assert _queries(admin_client, count_queries, url) == small

@@ -79,7 +79,7 @@ def apply_changes(ticket: Ticket, changes_wanted: dict[str, Any], actor) -> dict
                 setattr(ticket, attr, new_id)
     if ticket.assignee_user_id is not None and ("assignee_user" in changes or "department" in changes):
         assignee = db.session.get(User, ticket.assignee_user_id)
-        if assignee not in access.assignable_users(ticket.department_id):
+        if not access.may_be_assigned(assignee, ticket.department_id):
             raise TicketError(_("%(name)s cannot see tickets of this department.", name=assignee.name),
                               "assignee_user" if "assignee_user" in changes else "department")
     counts.moved(old_status, old_department, ticket.status_id, ticket.department_id)

@@ -102,8 +102,7 @@ def _open(subject, *, author, contact, channel, body, body_kind, department, top
     assignee_department = values.resolve(Department, assignee_department, "assignee_department")
     if assignee_user is not None and staff:
         require(author, perms.ASSIGN)
-    if assignee_user is not None and assignee_user not in access.assignable_users(
-            department.id if department else None):
+    if assignee_user is not None and not access.may_be_assigned(assignee_user, department.id if department else None):
         raise TicketError(_("%(name)s cannot see tickets of this department.", name=assignee_user.name),
                           "assignee_user")
     routing = None

@@ -46,7 +46,7 @@ def _add_post(ticket: Ticket, kind: str, body: str, *, actor, attachments=(), st
         ticket.waiting_since = None
         if user is not None and ticket.assignee_user_id is None \
                 and settings.get("support.auto_assign_first_responder") \
-                and user in access.assignable_users(ticket.department_id):
+                and access.may_be_assigned(user, ticket.department_id):
             changes.update(apply_changes(ticket, {"assignee_user": user}, actor=None))
     elif kind == "customer_message" and ticket.waiting_since is None:
         ticket.waiting_since = now

@@ -97,7 +97,7 @@ def tickets():
         if row.waiting_since is not None:
             row.waited_label = i18n.format_age(max((now - row.waiting_since).total_seconds(), 0), locale)
     lookups = _lookups()
-    users = services.assignable_users(memberships=False)
+    users = access.assignable_users()
     return render_template(
         "support/tickets.html", page=page, filters=filters, counted=counted, users=users,
         searching=bool(search.terms(filters.q)),
@@ -231,7 +231,7 @@ def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteFor
         select(TicketHistory).where(TicketHistory.ticket_id == ticket.id)
         .options(joinedload(TicketHistory.user).lazyload(User.memberships)).order_by(TicketHistory.id.desc()).limit(50)
     ).unique())
-    users = services.assignable_users(ticket.department_id, memberships=False)
+    users = access.assignable_users(ticket.department_id)
     if reply is None:
         reply = ReplyForm(formdata=None)
         default = lookup_cache.current().status_by_key(settings.get("support.default_reply_status"))
@@ -369,7 +369,7 @@ def edit(number):
         abort(403)
     form = EditTicketForm()
     lookups = _lookups()
-    _fill_choices(form, None, lookups, services.assignable_users(memberships=False))
+    _fill_choices(form, None, lookups, access.assignable_users())
     # fields the page did not show are not submitted: leave them out of validation
     hidden = [] if lookups["use_services"] and may_edit else ["service"]
     if not may_edit:
