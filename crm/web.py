@@ -108,6 +108,9 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, _server_error)
     database_outage.init_app(app, otherwise=_server_error)  # 503 when the database cannot be reached
     input_guard.init_app(app)  # 400 for NUL and bytes that are not UTF-8; 404 for ids no column can hold
+    from crm import upload_limit
+
+    upload_limit.init_app(app)  # the body limit follows the plugins' upload settings; set before the guard reads
 
     from crm import storage
 

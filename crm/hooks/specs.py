@@ -345,6 +345,27 @@ def crm_notification_kinds():
 
 
 @hookspec
+def crm_upload_limit():
+    """Return the largest request body (in bytes) the plugin's forms accept under the current settings.
+
+    Called at the start of every request that may carry a body, before the
+    body is read; the largest answer of the enabled plugins becomes the
+    request's limit (``MAX_CONTENT_LENGTH`` when none answers). A larger
+    request gets 413. Keep it cheap (read cached settings).
+
+    :return: an ``int`` of bytes, or ``None`` for no opinion.
+
+    .. versionadded:: 0.1
+
+    Example::
+
+        @hookimpl
+        def crm_upload_limit():
+            return settings.get("hello.max_files") * settings.get("hello.max_mb") * 1024 * 1024 + 2 * 1024 * 1024
+    """
+
+
+@hookspec
 def crm_audit_labels():
     """Return readable labels for the audit entries the plugin records; called when the log is first shown.
 

@@ -40,6 +40,14 @@ def crm_register_blueprints():
 
 
 @hookimpl
+def crm_upload_limit():
+    """The request size a reply with every allowed attachment needs (follows the attachment settings)."""
+    from plugins.support.upload_limit import request_limit
+
+    return request_limit()
+
+
+@hookimpl
 def crm_audit_labels():
     """Readable labels for the support entries of the audit log."""
     from plugins.support.audit_labels import labels
