@@ -20,6 +20,8 @@ def portal_ticket_form_fields(topic, form_name):
         validates them with it and shows their errors; a field with the same
         name as a portal field is ignored.
 
+    .. versionadded:: 0.1
+
     Example::
 
         @hookimpl
@@ -36,6 +38,8 @@ def portal_ticket_form_submitted(ticket, data):
     :param data: ``{name: value}`` of the extra fields this plugin and
         others returned from :func:`portal_ticket_form_fields`.
     :return: ignored.
+
+    .. versionadded:: 0.1
 
     Example::
 

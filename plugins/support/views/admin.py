@@ -12,20 +12,21 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from crm import audit
-from crm.auth.permissions import admin_required
+from crm.auth.permissions import permission_required
 from crm.extensions import db
 from crm.people.models import Department
 from plugins.support import statuses, topics
 from plugins.support.views import topic_admin
+from plugins.support import permissions as perms
 from plugins.support.forms import NamedForm, PriorityForm, StatusForm, TopicForm
 from plugins.support.models import Brand, Priority, Service, Status, StatusCount, Ticket, Topic
 from plugins.support.views import admin_bp
 
 
 @admin_bp.before_request
-@admin_required
-def _admins_only():
-    """Every support admin page is for admins only."""
+@permission_required(perms.ADMIN)
+def _support_admins_only():
+    """Every support admin page needs ``support.admin``: admins, and roles an admin granted it to."""
     return None
 
 
