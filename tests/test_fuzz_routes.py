@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import logging
+import sqlite3
 import time
 import traceback
 from collections import Counter, deque
@@ -31,9 +32,11 @@ from typing import Callable
 
 import pytest
 from flask import Flask
+from sqlalchemy import event
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException
 
+from crm.extensions import db as _db
 from crm.testing import PASSWORD
 from tests.hostile_input import (
     ALWAYS, INT_VARIABLES, STRING_VARIABLES, VALUES, VARIABLE, Form, ReadKeys, encode_multipart, encode_query,
@@ -322,6 +325,16 @@ class Fuzzer:
             self.signed_in_again()
 
 
+def _commits_without_waiting_for_the_disk(dbapi_connection, connection_record) -> None:
+    """A throwaway test database need not survive a power cut: commits skip fsync (half the run time)."""
+    cursor = dbapi_connection.cursor()
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor.execute("PRAGMA synchronous=OFF")
+    else:
+        cursor.execute("SET synchronous_commit TO off")
+    cursor.close()
+
+
 @pytest.fixture
 def app(make_app, app_plugins):
     """The app with every plugin; email stays in the outbox and DNS questions go to a closed local port, so
@@ -329,7 +342,10 @@ def app(make_app, app_plugins):
     application = make_app(plugins=app_plugins, QUEUE_IMMEDIATE=False, DNS_RESOLVER="127.0.0.1:9",
                            DNS_TIMEOUT=0.2)
     with application.app_context():
+        event.listen(_db.engine, "connect", _commits_without_waiting_for_the_disk)
+        _db.engine.dispose()  # connections made from now on get the setting
         yield application
+        event.remove(_db.engine, "connect", _commits_without_waiting_for_the_disk)
 
 
 @pytest.fixture
