@@ -13,6 +13,7 @@ from flask import g, has_request_context, request
 from flask_login import UserMixin, current_user
 from sqlalchemy import select
 
+from crm import settings
 from crm.extensions import db
 from crm.people.models import Contact
 from plugins.portal.models import PortalAccount
@@ -78,8 +79,8 @@ class CustomerUser(UserMixin):
 
     @property
     def actor(self) -> Customer:
-        """The support actor of this customer (their own tickets)."""
-        return Customer.of(self.contact)
+        """The support actor of this customer: their own tickets, and their company's when the portal allows it."""
+        return Customer.of(self.contact, company_wide=bool(settings.get("portal.company_wide")))
 
 
 def account_key(contact_id: int) -> str:

@@ -105,6 +105,13 @@ class StatusForm(FlaskForm):
     status = HiddenField(validators=[DataRequired(), Length(max=40)])
 
 
+class ParametersForm(FlaskForm):
+    """The ticket parameters a customer may change (priority, topic), as the admin allows; choices set per ticket."""
+
+    priority = SelectField(_l("Priority"), validate_choice=False, validators=[Optional(), Length(max=40)])
+    topic = SelectField(_l("Topic"), validate_choice=False, validators=[Optional(), Length(max=40)])
+
+
 class ProfileForm(FlaskForm):
     """The customer's own details; the company is shown, not edited."""
 

@@ -17,9 +17,11 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 from crm import settings
 from crm.extensions import db
 from crm.parsing import parse_id
+from crm.i18n import format_datetime
 from crm.people.models import Contact, User
 from plugins.support import access, search, statuses
 from plugins.support.models import Attachment, Post, Ticket
+from plugins.support.services import CUSTOMER_FIELDS
 
 PER_PAGE = 20
 CUSTOMER_KINDS = ("public_reply", "customer_message")
@@ -33,16 +35,24 @@ SORTS = {
 STATE_FILTERS = {"": _l("All tickets"), "open": _l("Open tickets"), "closed": _l("Closed tickets")}
 DEFAULT_PARAMETERS = ("department", "priority", "assignee")
 PARAMETER_LABELS = {"department": _l("Department"), "priority": _l("Priority"), "assignee": _l("Assignee"),
-                    "topic": _l("Topic"), "status": _l("Status"), "channel": _l("Channel")}
+                    "topic": _l("Topic"), "status": _l("Status"), "brand": _l("Brand"), "created": _l("Created"),
+                    "channel": _l("Channel")}
 
 
 def visible_parameters(site) -> list[str]:
-    """The ticket parameters the portal's ticket page shows on ``site``: department, priority and assignee.
+    """The ticket parameters the portal's ticket page shows (the ``portal.ticket_parameters`` setting).
 
-    Portal admin settings may later choose others per site; this is the one
-    place the ticket page asks.
+    One setting for every portal of the desk; ``site`` is accepted so that a
+    per-brand choice can later be made here, the one place the page asks.
     """
-    return list(DEFAULT_PARAMETERS)
+    return [name for name in settings.get("portal.ticket_parameters") if name in PARAMETER_LABELS]
+
+
+def editable_parameters(site) -> list[str]:
+    """The parameters customers may change on the ticket page: allowed by the admin and also shown."""
+    shown = visible_parameters(site)
+    return [name for name in settings.get("portal.editable_parameters")
+            if name in shown and name in CUSTOMER_FIELDS]
 
 
 @dataclass
@@ -114,7 +124,7 @@ def priority_map() -> dict:
 def customer_ticket(customer, number: str) -> Ticket:
     """The customer's ticket with this number, with what the page shows loaded; 404 for any other."""
     return access.visible_ticket_or_404(customer.actor, number, options=(
-        joinedload(Ticket.department), joinedload(Ticket.topic),
+        joinedload(Ticket.department), joinedload(Ticket.topic), joinedload(Ticket.brand),
         joinedload(Ticket.assignee_user).lazyload(User.memberships),
     ))
 
@@ -147,10 +157,12 @@ def customer_files(customer, limit: int = 200) -> list[tuple[Attachment, Ticket,
         .options(lazyload("*")).order_by(Attachment.id.desc()).limit(limit)).all())
 
 
-def parameter_values(ticket: Ticket, names: list[str]) -> list[tuple[str, str]]:
-    """``(label, value)`` of the parameters ``names`` of a ticket, for the ticket page."""
+def parameter_values(ticket: Ticket, names: list[str]) -> list[tuple[str, str, str]]:
+    """``(name, label, value)`` of the parameters ``names`` of a ticket, for the ticket page."""
     values = []
     for name in names:
+        if name not in PARAMETER_LABELS:
+            continue
         if name == "department":
             value = ticket.department.name if ticket.department else ""
         elif name == "priority":
@@ -161,7 +173,11 @@ def parameter_values(ticket: Ticket, names: list[str]) -> list[tuple[str, str]]:
             value = ticket.topic.name if ticket.topic else ""
         elif name == "status":
             value = statuses.status_label(status_map().get(ticket.status_id))
+        elif name == "brand":
+            value = ticket.brand.name if ticket.brand else ""
+        elif name == "created":
+            value = format_datetime(ticket.created_at) if ticket.created_at else ""
         else:
             continue
-        values.append((str(PARAMETER_LABELS[name]), value or "—"))
+        values.append((name, str(PARAMETER_LABELS[name]), value or "—"))
     return values

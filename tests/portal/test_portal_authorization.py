@@ -27,7 +27,8 @@ PUBLIC = {"portal.home", "portal.login", "portal.logout", "portal.register", "po
           "portal.branding_css", "portal.favicon", "portal.sso_login"}
 # the customer's own picture: none uploaded yet (404), and a form posted without a file (400)
 NO_PICTURE = {"portal.picture": 404, "portal.profile_picture": 400}
-ABOUT_THE_TICKET = {"portal.ticket", "portal.reply", "portal.set_status", "portal.attachment"}
+ABOUT_THE_TICKET = {"portal.ticket", "portal.reply", "portal.set_status", "portal.attachment",
+                    "portal.set_parameters"}
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from crm import settings
 from crm.storage import send_stored_file
 from plugins.portal import ticket_pages
 from plugins.portal.customers import current_customer
-from plugins.portal.forms import NewTicketForm, ReplyForm, StatusForm
+from plugins.portal.forms import NewTicketForm, ParametersForm, ReplyForm, StatusForm
 from plugins.portal.form_fields import extra_fields_form, extra_values, fire_submitted
 from plugins.portal.sites import current_portal, portal_url
 from plugins.portal.views import bp, customer_required
@@ -33,7 +33,36 @@ def tickets():
                            status_by_id=ticket_pages.status_map())
 
 
-def _render_ticket(ticket, reply: ReplyForm | None = None, status_code: int = 200):
+def _parameter_choices(customer, ticket) -> dict[str, list[tuple[str, str]]]:
+    """The values a customer may pick for each parameter they may change on ``ticket``."""
+    editable = ticket_pages.editable_parameters(current_portal())
+    choices = {}
+    if "priority" in editable:
+        choices["priority"] = [(p.key, statuses.priority_label(p)) for p in statuses.priorities()]
+    if "topic" in editable:
+        offered = [(str(t.id), t.label) for t in topics.offered_topics(customer.contact)]
+        if ticket.topic_id is not None and str(ticket.topic_id) not in {v for v, _label in offered}:
+            offered.insert(0, (str(ticket.topic_id), ticket.topic.name if ticket.topic else str(ticket.topic_id)))
+        choices["topic"] = offered
+    return choices
+
+
+def _parameters_form(customer, ticket, formdata=None) -> ParametersForm | None:
+    choices = _parameter_choices(customer, ticket)
+    if not choices or not access.may_write_as_customer(customer.actor, ticket):
+        return None
+    current = {"priority": next((p.key for p in statuses.priorities() if p.id == ticket.priority_id), ""),
+               "topic": str(ticket.topic_id or "")}
+    form = ParametersForm(formdata=formdata, data=current) if formdata is None else ParametersForm()
+    for name in ("priority", "topic"):
+        field = getattr(form, name)
+        field.choices = choices.get(name, [])
+    form.editable = list(choices)
+    return form
+
+
+def _render_ticket(ticket, reply: ReplyForm | None = None, status_code: int = 200,
+                   parameters_form: ParametersForm | None = None):
     customer = current_customer()
     site = current_portal()
     current = ticket_pages.status_map().get(ticket.status_id)
@@ -45,6 +74,7 @@ def _render_ticket(ticket, reply: ReplyForm | None = None, status_code: int = 20
         "portal/ticket.html", ticket=ticket, posts=ticket_pages.visible_posts(ticket), status=current,
         parameters=ticket_pages.parameter_values(ticket, ticket_pages.visible_parameters(site)),
         reply=reply or ReplyForm(formdata=None), status_form=StatusForm(formdata=None),
+        parameters_form=parameters_form or _parameters_form(customer, ticket),
         may_write=access.may_write_as_customer(customer.actor, ticket), transitions=transitions,
         status_label=statuses.status_label, max_attachments=settings.get("support.max_attachments"),
         allowed_types=", ".join(settings.get("support.allowed_file_types")),
@@ -84,6 +114,45 @@ def reply(number: str):
         _field_error(form, exc)
         return _render_ticket(ticket, reply=form, status_code=400)
     flash(_("Your message was sent."), "success")
+    return redirect(portal_url(current_portal(), "portal.ticket", number=ticket.number))
+
+
+@bp.post("/tickets/<number>/parameters")
+@customer_required
+def set_parameters(number: str):
+    """Change the parameters the admin lets customers change (priority, topic) through the support service."""
+    customer = current_customer()
+    ticket = ticket_pages.customer_ticket(customer, number)
+    form = _parameters_form(customer, ticket, formdata=request.form)
+    if form is None:
+        flash(_("You may not do this."), "error")
+        return redirect(portal_url(current_portal(), "portal.ticket", number=ticket.number))
+    if not form.validate():
+        return _render_ticket(ticket, status_code=400, parameters_form=form)
+    wanted, bad = {}, False
+    for name in form.editable:
+        field = getattr(form, name)
+        value = (field.data or "").strip()
+        if not value:
+            continue
+        if value not in {v for v, _label in field.choices}:
+            field.errors = [*list(field.errors or []), _("Choose one of the offered values.")]
+            bad = True
+        else:
+            wanted[name] = int(value) if name == "topic" else value
+    if bad:
+        return _render_ticket(ticket, status_code=400, parameters_form=form)
+    try:
+        changed = services.update_ticket_as_customer(ticket, wanted, author=customer.actor, allowed=form.editable)
+    except services.TicketForbidden:
+        flash(_("You may not do this."), "error")
+    except services.TicketError as exc:
+        target = getattr(form, exc.field) if exc.field in form.editable else form[form.editable[0]]
+        target.errors = [*list(target.errors or []), str(exc)]
+        return _render_ticket(ticket, status_code=400, parameters_form=form)
+    else:
+        if changed:
+            flash(_("The ticket was updated."), "success")
     return redirect(portal_url(current_portal(), "portal.ticket", number=ticket.number))
 
 

@@ -21,7 +21,8 @@ Post bodies are plain text, kept exactly as typed (see :mod:`plugins.support.tex
 """
 from plugins.support.access import assignable_users, can_open_for
 from plugins.support.services.changes import (
-    EDITABLE, BulkResult, assign, bulk_update, customer_can_set_status, set_status_as_customer, update_ticket,
+    CUSTOMER_FIELDS, EDITABLE, BulkResult, assign, bulk_update, customer_can_set_status, set_status_as_customer,
+    update_ticket, update_ticket_as_customer,
 )
 from plugins.support.services.deleting import delete_ticket, delete_tickets
 from plugins.support.services.errors import TicketConflict, TicketError, TicketForbidden
@@ -34,5 +35,5 @@ __all__ = [
     "BODY_MAX", "BulkResult", "EDITABLE", "SUBJECT_MAX", "TAG_MAX", "TicketConflict", "TicketError", "TicketForbidden",
     "add_customer_message", "add_note", "add_reply", "assign", "assignable_users", "bulk_update", "can_open_for",
     "clean_body", "customer_can_set_status", "delete_post", "delete_ticket", "delete_tickets", "open_ticket", "set_status_as_customer", "tags_by_name",
-    "update_ticket",
+    "update_ticket", "update_ticket_as_customer", "CUSTOMER_FIELDS",
 ]

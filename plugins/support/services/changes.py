@@ -220,3 +220,32 @@ def set_status_as_customer(ticket: Ticket, status, *, author) -> dict[str, tuple
         notifications.ticket_changed(ticket, changes, actor=None)
         fire_after_commit(work, "support_ticket_updated", ticket=ticket, changes=changes)
     return changes
+
+
+CUSTOMER_FIELDS = ("priority", "topic")
+
+
+@retrying
+def update_ticket_as_customer(ticket: Ticket, changes_wanted: dict[str, Any], *, author,
+                              allowed: Iterable[str] = CUSTOMER_FIELDS) -> dict[str, tuple]:
+    """A customer changes their ticket's priority or topic from the portal; commit; fire events.
+
+    :param allowed: the fields the portal lets customers change (a subset of
+        :data:`CUSTOMER_FIELDS`); any other field is refused.
+    :raises TicketForbidden: when the customer may not see the ticket or a field is not allowed.
+    :raises TicketError: on a bad value; nothing is changed.
+    """
+    require_actor(author)
+    author = access.as_actor(author)
+    permitted = set(allowed) & set(CUSTOMER_FIELDS)
+    with unit_of_work() as work:
+        if access.audience(author) != access.CUSTOMER or not set(changes_wanted) <= permitted:
+            raise TicketForbidden(_("You may not do this."))
+        ticket = locked(ticket, author)
+        changes = apply_changes(ticket, changes_wanted, actor=None)
+        if changes:
+            history.record(ticket, changes, contact_id=author.contact_id)
+            audit.record("ticket.updated", "ticket", ticket.number, changes, user=None)
+            notifications.ticket_changed(ticket, changes, actor=None)
+            fire_after_commit(work, "support_ticket_updated", ticket=ticket, changes=changes)
+    return changes
