@@ -1,7 +1,6 @@
 """The host's own hook implementations: its blueprints, settings and admin navigation."""
 from __future__ import annotations
 
-from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 
@@ -21,7 +20,15 @@ def _language_choices():
 
 
 def _timezone_choices():
-    return [(tz, tz) for tz in sorted(available_timezones())]
+    """Canonical zones only (no deprecated aliases), area by area; the site's current value stays valid."""
+    from crm import settings
+    from crm.timezones import canonical_timezones, flat_choices
+
+    choices = flat_choices()
+    current = settings.get("crm.default_timezone")
+    if current and current not in canonical_timezones():
+        choices.insert(0, (current, current))  # an old alias chosen before stays until changed
+    return choices
 
 
 def _staff_choices():

@@ -84,12 +84,19 @@ class ProfileForm(FlaskForm):
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     locale = SelectField(_l("Language"), choices=[], validate_choice=True)
-    timezone = StringField(_l("Timezone"), validators=[Optional(), Length(max=60), Timezone()],
-                           description=_l("For example Europe/Istanbul. Leave empty to use the site's timezone."))
+    timezone = SelectField(_l("Timezone"), choices=[], validate_choice=True,
+                           description=_l("Dates and times are shown in this timezone."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.locale.choices = language_choices(_l("Site default"))
+        from crm.timezones import canonical_timezones, grouped_choices
+
+        choices = {str(_l("Site default")): [("", str(_l("The site's timezone")))], **grouped_choices()}
+        current = self.timezone.data or ""
+        if current and current not in canonical_timezones() and valid_timezone(current):
+            choices[str(_l("Chosen before"))] = [(current, current)]  # an old alias stays until changed
+        self.timezone.choices = choices
 
 
 class ChangePasswordForm(FlaskForm):
