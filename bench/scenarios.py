@@ -4,7 +4,9 @@
 
 Signs in through the real login form (CSRF token and all), checks that the
 staff ticket list shows 50 tickets and that the ticket page with 50 replies
-answers 200 with its conversation (not a login redirect), and writes a JSON
+answers 200 with its conversation (not a login redirect); then signs the
+seeded customer in on the portal of the first brand and checks the portal's
+ticket list (a page of their tickets) and the same ticket's page; writes a JSON
 list of ``{"name", "url", "headers", "server", "what", "sql_queries", "bytes"}``.
 With ``--database-url`` the SQL queries per page are counted in process
 against the same database and put in the file.
@@ -22,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from seed import AGENT, BIG_TICKET_REPLIES, PASSWORD  # noqa: E402
+from seed import AGENT, BIG_TICKET_REPLIES, CUSTOMER, PASSWORD  # noqa: E402
 
 
 # Flask-Login's strong session protection ties the session to the client's address and
@@ -35,18 +37,18 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _login(base: str) -> tuple[str, urllib.request.OpenerDirector]:
+def _login(base: str, login_path: str = "/login", email: str = AGENT) -> tuple[str, urllib.request.OpenerDirector]:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
     opener.addheaders = [("User-Agent", USER_AGENT)]
-    page = opener.open(f"{base}/login").read().decode()
+    page = opener.open(f"{base}{login_path}").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
         re.search(r'name="csrf_token" value="([^"]+)"', page)
     if token is None:
         sys.exit("no CSRF token on the login page")
-    data = urllib.parse.urlencode({"csrf_token": token.group(1), "email": AGENT, "password": PASSWORD}).encode()
+    data = urllib.parse.urlencode({"csrf_token": token.group(1), "email": email, "password": PASSWORD}).encode()
     try:
-        opener.open(f"{base}/login", data=data)
+        opener.open(f"{base}{login_path}", data=data)
         sys.exit("login did not redirect: wrong password or the database is not seeded")
     except urllib.error.HTTPError as exc:
         if exc.code != 302:
@@ -67,7 +69,7 @@ def _get(opener, url: str) -> str:
     return response.read().decode()
 
 
-def _count_queries(database_url: str, urls: list[str]) -> list[int]:
+def _count_queries(database_url: str, urls: list[str], login_path: str = "/login", email: str = AGENT) -> list[int]:
     """SQL queries per request of each URL (after a warm-up), measured in process with the test client."""
     import os
 
@@ -81,7 +83,7 @@ def _count_queries(database_url: str, urls: list[str]) -> list[int]:
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": instance,
                       "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
     client = app.test_client()
-    client.post("/login", data={"email": AGENT, "password": PASSWORD})
+    client.post(login_path, data={"email": email, "password": PASSWORD})
     with app.app_context():
         engine = db.engine
     seen: list[str] = []
@@ -100,6 +102,7 @@ def main() -> None:
     parser.add_argument("out")
     parser.add_argument("--base", default="http://127.0.0.1:8810")
     parser.add_argument("--database-url", help="count SQL queries per page in process against this database")
+    parser.add_argument("--portal", default="acme-cloud", help="the slug of the portal the customer signs in to")
     args = parser.parse_args()
     base = args.base.rstrip("/")
 
@@ -131,8 +134,39 @@ def main() -> None:
          "what": f"ticket page with {posts - 1} replies, logged-in staff user",
          "sql_queries": queries[1], "bytes": len(ticket.encode())},
     ]
+    scenarios += _portal_scenarios(base, args.portal, number, args.database_url)
     Path(args.out).write_text(json.dumps(scenarios, indent=2) + "\n")
-    print(f"wrote {args.out}: list ({rows} rows), ticket {number} ({posts} posts); queries {queries}")
+    print(f"wrote {args.out}: list ({rows} rows), ticket {number} ({posts} posts); queries {queries}; "
+          f"portal queries {[s['sql_queries'] for s in scenarios[2:]]}")
+
+
+def _portal_scenarios(base: str, slug: str, number: str, database_url: str | None) -> list[dict]:
+    """The portal's ticket list and ticket page as the seeded customer sees them."""
+    prefix = f"/portal/{slug}"
+    cookie, opener = _login(base, f"{prefix}/login", CUSTOMER)
+    listing = _get(opener, f"{base}{prefix}/tickets")
+    rows = len(set(re.findall(rf'href="[^"]*{re.escape(prefix)}/tickets/([0-9]+-[0-9]+)"', listing)))
+    if rows == 0 or number not in listing:
+        sys.exit(f"the portal's ticket list shows {rows} tickets and not {number}")
+    ticket = _get(opener, f"{base}{prefix}/tickets/{number}")
+    posts = len(re.findall(r'<article class="post ', ticket))
+    if posts < BIG_TICKET_REPLIES:
+        sys.exit(f"the portal's ticket {number} shows {posts} posts, expected at least {BIG_TICKET_REPLIES}")
+    paths = [f"{prefix}/tickets", f"{prefix}/tickets/{number}"]
+    headers = {"Cookie": cookie, "User-Agent": USER_AGENT}
+    for path in paths:
+        check = urllib.request.build_opener(_NoRedirect)
+        check.addheaders = [("User-Agent", USER_AGENT), ("Cookie", cookie)]
+        _get(check, f"{base}{path}")
+    queries = _count_queries(database_url, paths, f"{prefix}/login", CUSTOMER) if database_url else [None, None]
+    return [
+        {"name": "crm_portal_ticket_list", "server": "crm", "url": f"{base}{paths[0]}", "headers": headers,
+         "what": f"portal ticket list, {rows} of the customer's tickets, signed-in customer",
+         "sql_queries": queries[0], "bytes": len(listing.encode())},
+        {"name": "crm_portal_ticket_page", "server": "crm", "url": f"{base}{paths[1]}", "headers": headers,
+         "what": f"portal ticket page with {posts} visible posts, signed-in customer",
+         "sql_queries": queries[1], "bytes": len(ticket.encode())},
+    ]
 
 
 if __name__ == "__main__":

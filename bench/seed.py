@@ -25,6 +25,7 @@ from sqlalchemy import insert, select  # noqa: E402
 
 PASSWORD = "bench-password"
 AGENT = "agent@bench.example"
+CUSTOMER = "customer@bench.example"
 ADMIN = "admin@bench.example"
 DEPARTMENTS = ["Sales", "Billing", "Technical", "Returns", "Partners"]
 BRANDS = ["Acme Cloud", "Acme Mobile", "Acme Retail"]
@@ -155,7 +156,24 @@ def seed(tickets: int, rng: random.Random) -> str:
         for n, (old, new) in enumerate([("open", "in_progress"), ("in_progress", "answered"),
                                         ("answered", "open"), ("open", "in_progress")])])
     counts.recount()
+    _portal_customer(big["contact_id"])
     return big["number"]
+
+
+def _portal_customer(contact_id: int) -> None:
+    """Make the customer of the ticket with the replies a portal customer (``CUSTOMER``), and every brand a portal."""
+    from crm.extensions import db
+    from crm.people.models import Contact
+    from crm.timeutil import utcnow
+    from plugins.portal.models import PortalAccount
+    from plugins.portal.sites import ensure_sites
+
+    contact = db.session.get(Contact, contact_id)
+    contact.email = CUSTOMER
+    contact.set_password(PASSWORD)
+    db.session.add(PortalAccount(contact_id=contact.id, registered_at=utcnow(), email_verified_at=utcnow(),
+                                 website_url="", linkedin_url="", twitter_url=""))
+    ensure_sites()
 
 
 def analyze(db) -> None:
