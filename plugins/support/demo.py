@@ -11,6 +11,7 @@ from crm.people.models import Contact, Department, DepartmentMember, User
 from crm.timeutil import utcnow
 from plugins.support import counts, statuses
 from plugins.support.models import Brand, Post, Service, Tag, Ticket, TicketCounter, Topic, ticket_tags
+from plugins.support.demo_conversations import conversation_for
 from plugins.support.numbers import format_number, next_number
 
 BRANDS = ["Acme Cloud", "Acme Mobile"]
@@ -18,19 +19,6 @@ SERVICES = ["Hosting", "Email", "Mobile app", "Billing portal"]
 TOPICS = [("Order status", "Sales"), ("Invoice question", "Billing"), ("Login problem", "Technical"),
           ("Bug report", "Technical"), ("Other", None)]
 TAGS = ["vip", "refund", "bug", "feature-request", "urgent-callback"]
-SUBJECTS = [
-    "Cannot log in to the dashboard", "Invoice amount looks wrong", "Where is my order?",
-    "Sipariş durumu hakkında", "Fatura bilgisi güncelleme", "App crashes on start",
-    "Password reset email never arrives", "Need a copy of last month's invoice", "Upgrade our plan",
-    "Şifre sıfırlama bağlantısı çalışmıyor", "Export to CSV fails", "Refund request",
-]
-MESSAGES = [
-    "Hello, I have a problem with this since yesterday. Could you please help?",
-    "Merhaba, dünden beri bu sorunu yaşıyorum. Yardımcı olabilir misiniz?",
-    "Thanks for the quick answer, it works now.",
-    "We checked your account and fixed the issue. Please try again.",
-    "Customer called twice about this; looks like a duplicate payment.",
-]
 TICKETS = 300
 
 
@@ -74,13 +62,14 @@ def add_tickets(count: int = TICKETS, seed: int = 7) -> None:
         department_id = topic.department_id or rng.choice(departments)
         status = rng.choice(status_rows)
         contact = rng.choice(contacts)
-        posts = rng.randint(2, 5)
+        subject, script = conversation_for(topic.name, contact.locale or "en", rng.choice)
+        posts = len(script)
         assignee = rng.choice(members.get(department_id) or [None]) if rng.random() < 0.7 else None
         updated = created + timedelta(minutes=rng.randint(5, 60 * 24 * 3))
         updated = min(updated, now)
         waiting = status.key in ("open", "in_progress") and rng.random() < 0.8
         ticket_rows.append({
-            "number": format_number(now.year, first + i), "subject": rng.choice(SUBJECTS),
+            "number": format_number(now.year, first + i), "subject": subject,
             "status_id": status.id, "priority_id": rng.choice(priority_rows).id, "department_id": department_id,
             "service_id": rng.choice(services) if services and rng.random() < 0.6 else None,
             "topic_id": topic.id, "channel": rng.choice(["email", "portal", "public_form", "internal", "phone", "chat"]),
@@ -90,17 +79,15 @@ def add_tickets(count: int = TICKETS, seed: int = 7) -> None:
             "closed_at": updated if status.is_closed else None, "waiting_since": updated if waiting else None,
             "post_count": posts, "email_message_id": None,
         })
-        plans.append((posts, created, updated, contact.id, assignee or rng.choice(staff)))
+        plans.append((script, created, updated, contact.id, assignee or rng.choice(staff)))
     db.session.execute(insert(Ticket), ticket_rows)
     ids = dict(db.session.execute(select(Ticket.number, Ticket.id).where(
         Ticket.number.in_([r["number"] for r in ticket_rows]))).all())
     post_rows, tag_rows = [], []
-    for row, (posts, created, updated, contact_id, staff_id) in zip(ticket_rows, plans):
+    for row, (script, created, updated, contact_id, staff_id) in zip(ticket_rows, plans):
         ticket_id = ids[row["number"]]
-        step = (updated - created) / posts
-        for n in range(posts):
-            kind = "customer_message" if n % 2 == 0 else rng.choice(["public_reply", "public_reply", "internal_note"])
-            text = rng.choice(MESSAGES)
+        step = (updated - created) / len(script)
+        for n, (kind, text) in enumerate(script):
             post_rows.append({
                 "ticket_id": ticket_id, "kind": kind, "body": text, "body_text": text,
                 "author_user_id": None if kind == "customer_message" else staff_id,
