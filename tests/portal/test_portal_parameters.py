@@ -162,3 +162,30 @@ def test_company_wide_view_shows_colleagues_tickets_only_when_on(portal, site, f
     assert theirs.number in listing and foreign.number not in listing
     assert client.get(portal.url(site, f"tickets/{theirs.number}")).status_code == 200
     assert client.get(portal.url(site, f"tickets/{foreign.number}")).status_code == 404
+
+
+def test_ticket_page_with_every_parameter_keeps_a_fixed_query_count(portal, site, customer, signed_in, factory,
+                                                                    count_queries):
+    from werkzeug.datastructures import FileStorage
+    import io
+
+    for name in ("Billing", "Shipping", "Returns"):
+        _topic(name)
+    _settings(ticket_parameters=["department", "priority", "assignee", "status", "topic", "brand", "created"],
+              editable_parameters=["priority", "topic"])
+    ticket = portal.ticket(customer, department=factory.department(), assignee_user=factory.admin())
+    url = portal.url(site, f"tickets/{ticket.number}")
+
+    def queries():
+        signed_in.get(url)
+        with count_queries() as counter:
+            response = signed_in.get(url)
+        assert response.status_code == 200 and "/parameters" in response.get_data(as_text=True)
+        return counter.count
+
+    few = queries()
+    for n in range(5):
+        services.add_reply(ticket, f"Reply {n}", author=factory.admin(),
+                           attachments=[FileStorage(io.BytesIO(b"text\n"), filename=f"f{n}.txt")])
+    assert queries() == few
+    assert few <= 12
