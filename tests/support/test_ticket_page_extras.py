@@ -65,3 +65,17 @@ def test_no_list_without_other_tickets(app, client, auth, factory, desk):
     ticket = desk.ticket()
     auth.login(factory.admin())
     assert "other-tickets" not in _page(client, ticket)
+
+
+def test_saving_the_edit_form_unchanged_says_nothing_was_changed(app, client, auth, factory, desk):
+    ticket = desk.ticket()
+    auth.login(factory.admin())
+    row = db.session.get(Ticket, ticket.id)
+    response = client.post(f"/support/tickets/{ticket.number}/edit", data={
+        "status": row.status_id, "priority": row.priority_id, "department": row.department_id or "",
+        "assignee_user": "", "assignee_department": "", "tags": "", "version": row.version},
+        follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Nothing was changed." in html
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id).version == row.version
