@@ -17,7 +17,10 @@ def app_plugins():
 
 
 def _luminance(rgb: str) -> float:
-    parts = [int(float(p)) / 255 for p in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3]]
+    values = [float(p) for p in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")]
+    if len(values) == 4 and values[3] == 0:
+        values = [255, 255, 255]  # a transparent background shows the white card beneath
+    parts = [v / 255 for v in values[:3]]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in parts]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -41,3 +44,18 @@ def test_unread_badge_is_readable(app, factory, page):
     colour, background = badge.evaluate(
         "b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]")
     assert _contrast(colour, background) >= 4.5
+
+
+def test_the_wizards_discard_button_is_clearly_visible(app, factory, page):
+    me = factory.admin(locale="tr")
+    page.goto("/login")
+    page.fill("input[name=email]", me.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.goto("/support/tickets/new")
+    discard = page.locator(".wizard-buttons button[value=cancel]")
+    colour, background, border = discard.evaluate(
+        "b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor, getComputedStyle(b).borderTopColor]")
+    assert _contrast(colour, background) >= 4.5
+    assert _contrast(border, background) >= 3
