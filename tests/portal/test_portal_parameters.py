@@ -189,3 +189,23 @@ def test_ticket_page_with_every_parameter_keeps_a_fixed_query_count(portal, site
                            attachments=[FileStorage(io.BytesIO(b"text\n"), filename=f"f{n}.txt")])
     assert queries() == few
     assert few <= 12
+
+
+def test_admin_chooses_the_parameters_on_the_settings_page(auth, factory):
+    from crm import settings
+
+    admin = auth.client_for(factory.admin())
+    page = admin.get("/admin/settings/portal/tickets")
+    assert page.status_code == 200 and "ticket_parameters" in page.get_data(as_text=True)
+    response = admin.post("/admin/settings/portal/tickets",
+                          data={"ticket_parameters": ["priority", "topic"], "editable_parameters": ["topic"]})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert settings.get("portal.ticket_parameters") == ["priority", "topic"]
+    assert settings.get("portal.editable_parameters") == ["topic"]
+    refused = admin.post("/admin/settings/portal/tickets",
+                         data={"ticket_parameters": ["subject"], "editable_parameters": ["status"]})
+    assert refused.status_code == 200  # the form again with its errors, not a redirect
+    db.session.expire_all()
+    assert settings.get("portal.ticket_parameters") == ["priority", "topic"]
+    assert settings.get("portal.editable_parameters") == ["topic"]
