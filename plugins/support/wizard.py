@@ -136,17 +136,18 @@ def purge_stale_drafts(now: datetime | None = None) -> int:
 
 #: The values each step posts; the draft keeps them as entered (strings, a list for tags).
 STEP_FIELDS = {
-    1: ("action", "template_name", "brand_id", "template_id", "topic_id", "status"),
+    1: ("action", "template_name", "brand_id", "template_id", "topic_id", "service_id", "status"),
     2: ("customer_name", "customer_email", "subject", "description"),
     3: ("priority", "assign_to", "assignee_user_id", "assignee_department_id", "tag_ids", "also_create"),
 }
 #: Which step shows the field a service complains about.
 FIELD_STEP = {
     "action": 1, "template_name": 1, "brand": 1, "brand_id": 1, "topic": 1, "topic_id": 1, "status": 1,
+    "service": 1, "service_id": 1,
     "customer_name": 2, "customer_email": 2, "contact": 2, "subject": 2, "description": 2, "body": 2,
     "attachments": 2, "priority": 3, "assignee_user": 3, "assignee_department": 3, "tags": 3,
 }
-SERVICE_FIELD = {"brand": "brand_id", "topic": "topic_id", "contact": "customer_email", "body": "description",
+SERVICE_FIELD = {"brand": "brand_id", "topic": "topic_id", "service": "service_id", "contact": "customer_email", "body": "description",
                  "assignee_user": "assignee_user_id", "assignee_department": "assignee_department_id",
                  "tags": "tag_ids"}
 NAME_MAX = 200
@@ -161,7 +162,8 @@ class Choices:
     def __init__(self):
         from crm.people.models import Department
         from plugins.support import statuses
-        from plugins.support.models import Brand, Tag, Topic
+        from crm import settings
+        from plugins.support.models import Brand, Service, Tag, Topic
         from plugins.support.ticket_templates import TicketTemplate
 
         self.brands = list(db.session.scalars(select(Brand).order_by(Brand.position, Brand.name)))
@@ -171,6 +173,9 @@ class Choices:
         self.priorities = statuses.priorities()
         self.departments = list(db.session.scalars(select(Department).order_by(Department.name)))
         self.tags = list(db.session.scalars(select(Tag).order_by(Tag.name)))
+        #: the services to classify by, only while "Use services" (S-10) is on
+        self.services = list(db.session.scalars(select(Service).order_by(Service.position, Service.name))) \
+            if settings.get("support.use_services") else []
         self._assignees: dict = {}
 
     def status_labels(self):
@@ -254,6 +259,8 @@ def validate_step(step: int, values: dict[str, Any], choices: Choices) -> dict[s
             errors["brand_id"] = offered
         if values.get("topic_id") and _by_id(choices.topics, values["topic_id"]) is None:
             errors["topic_id"] = offered
+        if choices.services and values.get("service_id") and _by_id(choices.services, values["service_id"]) is None:
+            errors["service_id"] = offered
         if values.get("template_id") and _by_id(choices.templates, values["template_id"]) is None:
             errors["template_id"] = offered
         if values.get("status") and values["status"] not in {s.key for s in choices.statuses}:
@@ -392,6 +399,7 @@ def open_ticket_from_draft(draft: TicketDraft, user, *, reply_now: bool, choices
                 email_subject or default_subject_for(contact), contact=contact, channel="internal",
                 body=values.get("description") or "", body_kind="internal_note", author=user,
                 topic=values.get("topic_id") or None, brand=values.get("brand_id") or None,
+                service=(values.get("service_id") or None) if choices.services else None,
                 status=values.get("status") or None, priority=values.get("priority") or None,
                 department=choices.department_for(values),
                 assignee_user=values.get("assignee_user_id") if target == "user" else None,

@@ -60,6 +60,7 @@ class Step1Form(_StepForm):
     brand_id = SelectField(_l("Brand / product"), validate_choice=False)
     template_id = SelectField(_l("Template"), validate_choice=False)
     topic_id = SelectField(_l("Topic"), validate_choice=False)
+    service_id = SelectField(_l("Service"), validate_choice=False)
     status = SelectField(_l("Status"), validate_choice=False)
 
 
@@ -94,6 +95,7 @@ def _build_form(step: int, values: dict, choices: Choices, errors: dict | None =
             [(str(b.id), b.name) for b in choices.brands]
         form.template_id.choices = none + [(str(t.id), t.name) for t in choices.templates]
         form.topic_id.choices = none + [(str(t.id), t.label) for t in choices.topics]
+        form.service_id.choices = none + [(str(s.id), s.name) for s in choices.services]
         form.status.choices = [(s.key, label) for s, label in choices.status_labels()]
     elif step == 2:
         form.subject.render_kw = {"placeholder": default_subject_hint()}
