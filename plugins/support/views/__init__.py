@@ -18,6 +18,6 @@ bp.add_app_template_filter(render, "plain_text")
 def blueprints():
     """Import every page module (they register routes) and return the blueprints."""
     from plugins.support.views import (  # noqa: F401
-        admin, callback, new_ticket, previews, related, tickets, too_large, topic_admin)
+        admin, callback, contacts, new_ticket, previews, related, tickets, too_large, topic_admin)
 
     return [bp, admin_bp]
