@@ -40,7 +40,9 @@ def allow(scope: str, identifier: str, limit: str) -> bool:
     item = parse(limit)
     redis = _redis_limiter()
     if redis is not None:
-        return redis.hit(item, "crm-auth", scope, identifier)
+        # keys live under the app's rate-limit prefix, like Flask-Limiter's own, so desks sharing a Redis stay apart
+        namespace = f"{current_app.config.get('RATELIMIT_KEY_PREFIX') or ''}crm-auth"
+        return redis.hit(item, namespace, scope, identifier)
     return _database_hit(item, scope, identifier) <= item.amount
 
 

@@ -88,7 +88,8 @@ def test_filters_by_action_object_type_and_actor(app, client, db, factory, admin
 @pytest.mark.parametrize("query", ["page=abc", "page=-3", "page=999", "actor=" + "x" * 500, "action=%00"])
 def test_odd_parameters_never_fail(app, client, db, admin, query):
     add_entries(db, 2)
-    assert client.get(f"/admin/audit?{query}").status_code == 200
+    expected = 400 if "%00" in query else 200  # NUL is refused by the request guard before any view runs
+    assert client.get(f"/admin/audit?{query}").status_code == expected
 
 
 def test_a_page_costs_a_fixed_number_of_queries(app, client, db, factory, admin, count_queries):

@@ -172,7 +172,7 @@ def test_max_attachments(app, client, auth, factory, desk, set_support):
     auth.login(factory.admin())
     set_support(max_attachments=1)
     response = _reply_with(client, ticket, [("a.png", PNG), ("b.png", PNG)])
-    assert response.status_code == 400 and "at most 1 files" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "Attach at most 1 file." in response.get_data(as_text=True)
     assert _attachments() == 0
     assert _reply_with(client, ticket, [("a.png", PNG)]).status_code == 302
     assert _attachments() == 1
