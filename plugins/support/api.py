@@ -23,10 +23,11 @@ from plugins.support.models import Post, Ticket
 from plugins.support.services import (
     BODY_MAX, SUBJECT_MAX, TicketConflict, TicketError, TicketForbidden, add_customer_message, add_note,
     add_reply, assign, customer_can_set_status, open_ticket, set_status_as_customer, update_ticket,
+    update_ticket_as_customer,
 )
 from plugins.support.topics import OfferedTopic, offered_topics
 
-API_VERSION = "1.1"
+API_VERSION = "1.2"
 """``major.minor``: the minor number grows with additions, the major one with incompatible changes."""
 
 
@@ -61,6 +62,6 @@ def _is_staff_side(actor) -> bool:
 __all__ = [
     "API_VERSION", "BODY_MAX", "Customer", "OfferedTopic", "Post", "SUBJECT_MAX", "SYSTEM", "Ticket",
     "TicketConflict", "TicketError", "TicketForbidden", "add_customer_message", "add_note", "add_reply", "assign",
-    "can_see", "customer_can_set_status", "get_ticket", "offered_topics", "open_ticket", "set_status_as_customer",
+    "can_see", "customer_can_set_status", "get_ticket", "offered_topics", "open_ticket", "set_status_as_customer", "update_ticket_as_customer",
     "update_ticket", "visible_posts", "visible_tickets",
 ]
