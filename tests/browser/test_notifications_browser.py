@@ -1,4 +1,4 @@
-"""The notifications page in a real browser: the unread badge in the top bar is readable (contrast)."""
+"""Readability in a real browser: the unread badge in the top bar and the wizard's Discard button (contrast)."""
 from __future__ import annotations
 
 import pytest

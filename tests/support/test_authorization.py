@@ -28,6 +28,8 @@ EXPECTED = {
     "support.bulk": {**DESK_EDIT, "staff_out": "ok"},
     "support.ticket": DESK_VIEW,
     "support.attachment": DESK_VIEW,
+    "support.attachment_preview": DESK_VIEW,
+    "support.contact_search": {**DESK_VIEW, "staff_out": "ok"},  # finds only contacts they may open tickets for
     "support.reply": DESK_VIEW,
     "support.note": DESK_VIEW,
     "support.edit": DESK_EDIT,
