@@ -31,7 +31,10 @@ DEPARTMENTS = ["Sales", "Billing", "Technical", "Returns", "Partners"]
 BRANDS = ["Acme Cloud", "Acme Mobile", "Acme Retail"]
 TAGS = ["vip", "refund", "bug", "feature-request", "urgent-callback", "invoice", "login", "shipping"]
 # The demo's texts, so benchmark pages render what a real desk shows.
-from plugins.support.demo import MESSAGES, SUBJECTS  # noqa: E402
+from plugins.support.demo_conversations import CONVERSATIONS  # noqa: E402
+
+SUBJECTS = [subject for scripts in CONVERSATIONS.values() for subject, _posts in scripts]
+MESSAGES = [text for scripts in CONVERSATIONS.values() for _subject, posts in scripts for _kind, text in posts]
 
 CHUNK = 10_000
 BIG_TICKET_REPLIES = 50

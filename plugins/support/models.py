@@ -111,8 +111,9 @@ class Ticket(db.Model):
     __tablename__ = "support_ticket"
     __table_args__ = (
         Index("ix_support_ticket_dept_status", "department_id", "status_id"),
-        Index("ix_support_ticket_updated", "updated_at"),
-        Index("ix_support_ticket_created", "created_at"),
+        # the list sorts by (updated_at, id) or (created_at, id): ties on the date are ordered by the index too
+        Index("ix_support_ticket_updated_id", "updated_at", "id"),
+        Index("ix_support_ticket_created_id", "created_at", "id"),
         Index("ix_support_ticket_subject", "subject"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
