@@ -4,7 +4,8 @@ Each move locks the tickets it moves (in id order), records one history row
 per ticket and field, keeps the per-status counts right and runs in the
 caller's transaction; the caller deletes the old row and commits. Tickets
 keep their ``updated_at``: an admin reorganising the desk is not news on
-the ticket. No ticket event is fired.
+the ticket. No ticket event is fired, but each moved ticket's ``version``
+moves, so an edit form shown before the move cannot silently undo it.
 """
 from __future__ import annotations
 
@@ -55,8 +56,9 @@ def move_department(old: Department, new: Department, actor=None) -> int:
         counts.bump(status_id, new.id, count)
     _history(in_department, "department", old.name, new.name, actor)
     _history(assigned_team, "assignee_department", old.name, new.name, actor)
-    db.session.execute(update(Ticket).where(in_department).values(department_id=new.id))
-    db.session.execute(update(Ticket).where(assigned_team).values(assignee_department_id=new.id))
+    db.session.execute(update(Ticket).where(in_department).values(department_id=new.id, version=Ticket.version + 1))
+    db.session.execute(update(Ticket).where(assigned_team)
+                       .values(assignee_department_id=new.id, version=Ticket.version + 1))
     topics = db.session.execute(update(Topic).where(Topic.department_id == old.id).values(department_id=new.id))
     return moved + (topics.rowcount or 0)
 
@@ -78,7 +80,7 @@ def move_status(old: Status, new: Status, actor=None) -> int:
         values["closed_at"] = func.coalesce(Ticket.closed_at, literal(utcnow(), DateTime))
     elif old.is_closed and not new.is_closed:
         values["closed_at"] = None
-    db.session.execute(update(Ticket).where(condition).values(**values))
+    db.session.execute(update(Ticket).where(condition).values(**values, version=Ticket.version + 1))
     return len(ids)
 
 
@@ -89,5 +91,5 @@ def move_priority(old: Priority, new: Priority, actor=None) -> int:
     if not ids:
         return 0
     _history(condition, "priority", old.key, new.key, actor)
-    db.session.execute(update(Ticket).where(condition).values(priority_id=new.id))
+    db.session.execute(update(Ticket).where(condition).values(priority_id=new.id, version=Ticket.version + 1))
     return len(ids)

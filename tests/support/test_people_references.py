@@ -198,6 +198,7 @@ def test_moving_tickets_to_a_closed_status_closes_them(client, admin, factory, d
     for ticket in tickets:
         row = db.session.get(Ticket, ticket.id)
         assert row.status_id == closed.id and row.closed_at is not None
+        assert row.version == 3, "created, put on hold, moved: a form shown before the move is stale"
     assert db.session.get(Ticket, other.id).status_id == statuses.status_by_key("open").id
     history = db.session.execute(select(TicketHistory.old, TicketHistory.new).where(
         TicketHistory.field == "status", TicketHistory.new == "closed")).all()
