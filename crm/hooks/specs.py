@@ -207,6 +207,26 @@ def crm_demo_data():
 
 
 @hookspec
+def crm_test_factories():
+    """Return the test kit's factory methods this plugin adds (``factory.<name>(...)`` in tests).
+
+    Asked by :class:`crm.testing.Factory` when a test calls a method the host
+    does not have; only enabled plugins are asked. Each function receives the
+    factory first (for its other methods) and must commit what it makes.
+
+    :return: a dict ``{name: function(factory, *args, **kwargs)}``, or None.
+
+    .. versionadded:: 0.1
+
+    Example::
+
+        @hookimpl
+        def crm_test_factories():
+            return {"greeting": lambda factory, text="Hi": greet(text)}
+    """
+
+
+@hookspec
 def crm_settings_changed(namespace, changes, user):
     """Event: settings of a namespace were saved (after commit).
 

@@ -1,4 +1,4 @@
-"""Making the people, roles and tickets a test needs, through the host's and support's own services."""
+"""Making the people, roles and plugin rows a test needs, through the host's services and plugins' hooks."""
 from __future__ import annotations
 
 from typing import Iterable
@@ -13,8 +13,9 @@ class Factory:
     Staff: :meth:`user` (``role`` is ``staff``, ``member``, ``admin`` or a
     custom :class:`~crm.people.models.Role`), :meth:`admin`, :meth:`role`
     with grants; people records: :meth:`department`, :meth:`company`,
-    :meth:`contact`; when the support plugin is loaded, :meth:`ticket`
-    through its public API. Every account's password is :data:`PASSWORD`.
+    :meth:`contact`; plugins add their own methods through
+    ``crm_test_factories`` (support: ``ticket``, through its public API).
+    Every account's password is :data:`PASSWORD`.
     """
 
     def __init__(self, app):
@@ -81,18 +82,12 @@ class Factory:
         db.session.commit()
         return contact
 
-    def ticket(self, subject="Printer is on fire", body="It smokes.", contact=None, author=None, **fields):
-        """A ticket opened through ``plugins.support.api.open_ticket`` (needs the support plugin).
-
-        ``author`` defaults to :data:`crm.actors.SYSTEM` and ``contact`` to a
-        new contact; other keyword arguments go to ``open_ticket``.
-        """
-        if "support" not in self.app.extensions["crm"].infos:
-            raise RuntimeError("factory.ticket needs the support plugin in app_plugins")
-        from crm.actors import SYSTEM
-        from plugins.support import api
-
-        db.session.commit()  # a service refuses to start over uncommitted changes
-        fields.setdefault("channel", "portal")
-        return api.open_ticket(subject, author=author or SYSTEM, contact=contact or self.contact(),
-                               body=body, **fields)
+    def __getattr__(self, name: str):
+        """A factory method a plugin adds through ``crm_test_factories`` (e.g. support's ``ticket``)."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        for methods in self.app.extensions["crm"].hook.crm_test_factories():
+            if methods and name in methods:
+                return lambda *args, **kwargs: methods[name](self, *args, **kwargs)
+        raise RuntimeError(f"factory.{name}() comes from a plugin's crm_test_factories and no enabled plugin "
+                           f"offers it: load that plugin in app_plugins (factory.ticket needs support)")

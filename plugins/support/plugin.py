@@ -82,6 +82,13 @@ def crm_navigation_items(area, user):
 
 
 @hookimpl
+def crm_test_factories():
+    from plugins.support import testing
+
+    return {"ticket": testing.ticket}
+
+
+@hookimpl
 def crm_demo_data():
     from plugins.support import demo
 
