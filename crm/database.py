@@ -186,6 +186,19 @@ def lock(query_or_model, *ids):
     return list(db.session.scalars(stmt))
 
 
+def upsert_insert(table):
+    """``INSERT`` for ``table`` (a model or table) with ``on_conflict_do_*`` on the session's database:
+    PostgreSQL's or SQLite's; None for a database without that form."""
+    name = db.session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        return None
+    return insert(table)
+
+
 _RETRYABLE_PG = {"40001", "40P01"}  # serialization_failure, deadlock_detected
 
 

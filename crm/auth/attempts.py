@@ -20,7 +20,6 @@ from limits import RateLimitItem, parse
 from limits.storage import RedisStorage
 from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import case, delete
-from sqlalchemy.dialects import postgresql, sqlite
 
 from crm.auth.models import AttemptWindow
 from crm.extensions import db
@@ -76,15 +75,14 @@ def _redis_limiter() -> FixedWindowRateLimiter | None:
 def _database_hit(item: RateLimitItem, scope: str, identifier: str) -> int:
     """Add one hit to the identifier's current window in the database; returns the hits in that window."""
     from crm.auth.sessions import digest
-    from crm.database import unit_of_work
+    from crm.database import unit_of_work, upsert_insert
 
     key = digest(f"{scope}\x00{identifier}")
     now = utcnow()
     ends = now + timedelta(seconds=item.get_expiry())
     table = AttemptWindow.__table__
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     expired = table.c.window_ends_at <= now
-    stmt = dialect.insert(table).values(key=key, hits=1, window_ends_at=ends)
+    stmt = upsert_insert(table).values(key=key, hits=1, window_ends_at=ends)
     stmt = stmt.on_conflict_do_update(index_elements=[table.c.key], set_={
         "hits": case((expired, 1), else_=table.c.hits + 1),
         "window_ends_at": case((expired, ends), else_=table.c.window_ends_at),

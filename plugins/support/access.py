@@ -88,10 +88,9 @@ NONE = Scope()
 
 def as_actor(actor):
     """Normalise an actor: a :class:`~crm.people.models.Contact` becomes a :class:`Customer`."""
-    if actor is not None and getattr(actor, "is_staff_user", None) is False and hasattr(actor, "company_id") \
-            and not isinstance(actor, Customer) and hasattr(actor, "email"):
-        return Customer.of(actor)
-    return actor
+    from crm.people.models import Contact
+
+    return Customer.of(actor) if isinstance(actor, Contact) else actor
 
 
 def audience(actor) -> str:

@@ -18,22 +18,12 @@ from collections import defaultdict
 
 from sqlalchemy import and_, delete, event, func, insert, literal_column, not_, or_, select, update
 
+from crm.database import upsert_insert
 from crm.extensions import db
 from plugins.support.access import Scope
 from plugins.support.models import StatusCount, Ticket
 
 _PENDING = "support_count_deltas"
-
-
-def _dialect_insert():
-    name = db.session.get_bind().dialect.name
-    if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:
-        return None
-    return dialect_insert
 
 
 def bump(status_id: int, department_id: int | None, delta: int) -> None:
@@ -52,8 +42,8 @@ def moved(old_status_id: int, old_department_id: int | None, new_status_id: int,
 
 def _write(session, key: tuple[int, int], delta: int) -> None:
     status_id, department_key = key
-    dialect_insert = _dialect_insert()
-    if dialect_insert is None:
+    stmt = upsert_insert(StatusCount)
+    if stmt is None:
         result = session.execute(update(StatusCount).where(
             StatusCount.status_id == status_id, StatusCount.department_key == department_key
         ).values(count=StatusCount.count + delta))
@@ -61,10 +51,9 @@ def _write(session, key: tuple[int, int], delta: int) -> None:
             session.execute(insert(StatusCount).values(status_id=status_id, department_key=department_key,
                                                        count=delta))
         return
-    stmt = dialect_insert(StatusCount).values(status_id=status_id, department_key=department_key, count=delta)
-    stmt = stmt.on_conflict_do_update(index_elements=["status_id", "department_key"],
-                                      set_={"count": StatusCount.count + delta})
-    session.execute(stmt)
+    session.execute(stmt.values(status_id=status_id, department_key=department_key, count=delta)
+                    .on_conflict_do_update(index_elements=["status_id", "department_key"],
+                                           set_={"count": StatusCount.count + delta}))
 
 
 @event.listens_for(db.session, "before_commit")

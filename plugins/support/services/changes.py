@@ -59,7 +59,7 @@ def apply_changes(ticket: Ticket, changes_wanted: dict[str, Any], actor) -> dict
                 changes["priority"] = (history.label(db.session.get(Priority, ticket.priority_id)), row.key)
                 ticket.priority_id = row.id
         elif field == "tags":
-            rows = values.tags_by_name(values.tag_names(value))
+            rows = values.tags_by_name(value)
             old_names = sorted(t.name for t in _tags_of(ticket))
             new_names = sorted(t.name for t in rows)
             if old_names != new_names:

@@ -13,7 +13,7 @@ from crm.people.models import Contact, Department, User
 from crm.timeutil import utcnow
 from plugins.support import access, counts, notifications, statuses, topics
 from plugins.support import permissions as perms
-from plugins.support.attachments import store
+from plugins.support.attachments import discard, store
 from plugins.support.models import CHANNELS, POST_KINDS, Brand, Post, Service, Ticket, Topic
 from plugins.support.numbers import next_number
 from plugins.support.services import history, values
@@ -144,7 +144,7 @@ def _open(subject, *, author, contact, channel, body, body_kind, department, top
         db.session.add(post)
         db.session.flush()
         written = store(post, checked)
-        work.on_rollback(lambda: _discard(written))
+        work.on_rollback(lambda: discard(written))
     history.record(ticket, {"created": (None, ticket.number)}, actor=author,
                    contact_id=contact.id if contact is not None and user is None else None)
     audit.record("ticket.created", "ticket", ticket.number, {
@@ -160,8 +160,3 @@ def _open(subject, *, author, contact, channel, body, body_kind, department, top
         notifications.email_ticket_opened(ticket, contact, email_subject)
     return ticket, post
 
-
-def _discard(rows) -> None:
-    from plugins.support.attachments import discard
-
-    discard(rows)

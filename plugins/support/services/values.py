@@ -7,6 +7,7 @@ from typing import Iterable
 from flask_babel import gettext as _, ngettext
 from sqlalchemy import select
 
+from crm.database import upsert_insert
 from crm.extensions import db
 from crm.parsing import parse_id
 from plugins.support import statuses
@@ -93,13 +94,13 @@ def tag_names(value) -> list[str]:
     return wanted
 
 
-def tags_by_name(names: Iterable[str], create: bool = True) -> list[Tag]:
-    """The tags with these names (case kept, duplicates dropped), creating missing ones.
+def tags_by_name(names: Iterable[str] | str, create: bool = True) -> list[Tag]:
+    """The tags with these names (a list, or text as :func:`tag_names` reads it), creating missing ones.
 
     Creating is safe when two transactions add the same new tag at once: the
     insert skips an existing name and the rows are read back.
     """
-    wanted = tag_names(list(names or ()))
+    wanted = tag_names(names if isinstance(names, str) else list(names or ()))
     if not wanted:
         return []
     existing = _existing(wanted)
@@ -116,14 +117,10 @@ def _existing(names: list[str]) -> dict[str, Tag]:
 
 
 def _insert_missing(names: list[str]) -> None:
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - other databases add one by one
+    stmt = upsert_insert(Tag)
+    if stmt is None:  # a database without ON CONFLICT: add one by one
         for name in names:
             db.session.add(Tag(name=name))
         db.session.flush()
         return
-    db.session.execute(insert(Tag).values([{"name": n} for n in names]).on_conflict_do_nothing())
+    db.session.execute(stmt.values([{"name": n} for n in names]).on_conflict_do_nothing())
