@@ -17,8 +17,12 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
 install: $(VENV)/.installed translations
 
 # Compile the catalogs (translations/<lang>/LC_MESSAGES/messages.po) into the .mo files the app reads.
-translations: $(VENV)/.installed
-	$(BIN)/pybabel -q compile -d translations
+# A catalog is compiled only when its .po file is newer, so parallel test runs never rewrite one.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+translations: $(MO_FILES)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel -q compile -i $< -o $@
 
 # After adding or changing strings: extract them, merge them into both catalogs
 # (English gets msgstr = msgid; new Turkish entries start empty), then translate what
