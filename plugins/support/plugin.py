@@ -34,6 +34,7 @@ def crm_register_permissions():
 @hookimpl
 def crm_register_blueprints():
     from plugins.support import models, search, topics  # noqa: F401 (tables and their search DDL)
+    from plugins.support.canned_replies import models as canned_models  # noqa: F401 (tables)
     from plugins.support.views import blueprints
 
     return blueprints()
