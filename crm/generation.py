@@ -9,7 +9,10 @@ built for an older value.
 """
 from __future__ import annotations
 
-from flask import g, has_request_context
+from functools import wraps
+from typing import Any, Callable, Hashable
+
+from flask import current_app, g, has_request_context
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -57,6 +60,84 @@ def forget() -> None:
     """Forget the counters read in this request (after a commit that bumped one)."""
     if has_request_context():
         g.pop("crm_generation", None)
+
+
+class Cached:
+    """Values built by ``load(*args)``, kept until one of the generation counters ``keys`` moves.
+
+    The one way the app caches something per process "until it changes":
+    each call reads the counters (free after the first read of a request,
+    see :func:`read`) and returns the value kept for these arguments while
+    the counters still have the values they had when it was built; otherwise
+    it calls ``load`` again. ``args`` are the extra key (a locale, a role,
+    a set of departments) and must be hashable. At most ``size`` entries are
+    kept; beyond that the oldest are dropped. Use an instance for an object
+    that lives once per app (``self.rows = Cached(self._load_rows)``), or
+    the :func:`cached` decorator for a module's function.
+
+    Example::
+
+        grants = Cached(load_grants, "config")
+        grants()            # loads
+        grants()            # same value, no query, until the config generation moves
+    """
+
+    def __init__(self, load: Callable[..., Any], *keys: str, size: int = 64):
+        self.load = load
+        self.keys = keys or (KEY,)
+        self.size = size
+        self._entries: dict[tuple, tuple[tuple[int, ...], Any]] = {}
+
+    def stamp(self) -> tuple[int, ...]:
+        """The current values of this cache's counters."""
+        return tuple(read(key) for key in self.keys)
+
+    def __call__(self, *args: Hashable) -> Any:
+        """The value for ``args``: the kept one while the counters have not moved, else a fresh one."""
+        stamp = self.stamp()
+        found = self._entries.get(args)
+        if found is not None and found[0] == stamp:
+            return found[1]
+        # the counters are read before loading: a change committed while loading makes the next call load again
+        value = self.load(*args)
+        if found is None and len(self._entries) >= self.size:
+            self._entries.pop(next(iter(self._entries)))
+        self._entries[args] = (stamp, value)
+        return value
+
+    def clear(self) -> None:
+        """Drop every kept value."""
+        self._entries.clear()
+
+
+def cached(*keys: str, size: int = 64):
+    """Decorate a function of hashable arguments: its results are kept per app in a :class:`Cached`.
+
+    The cache lives in ``current_app.extensions`` (each app, and so each
+    database, has its own), and the decorated function has a ``clear()``.
+
+    Example::
+
+        @generation.cached("support.lookups", "config")
+        def departments(locale: str) -> tuple:
+            return tuple(db.session.execute(select(Department.id, Department.name)))
+    """
+    def decorate(load: Callable[..., Any]) -> Callable[..., Any]:
+        def for_app() -> Cached:
+            caches = current_app.extensions.setdefault("crm_generation_cached", {})
+            found = caches.get(wrapper)
+            if found is None:
+                found = caches[wrapper] = Cached(load, *keys, size=size)
+            return found
+
+        @wraps(load)
+        def wrapper(*args: Hashable) -> Any:
+            return for_app()(*args)
+
+        wrapper.clear = lambda: for_app().clear()
+        return wrapper
+
+    return decorate
 
 
 _watched: dict[type, str] = {}

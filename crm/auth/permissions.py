@@ -15,20 +15,20 @@ class Grants:
     """Role → granted permission names, cached per process until the configuration generation moves."""
 
     def __init__(self):
-        self._grants: dict[int, frozenset[str]] | None = None
-        self._generation: int | None = None
+        self._grants = generation.Cached(self._load)
 
-    def for_role(self, role_id: int) -> frozenset[str]:
+    @staticmethod
+    def _load() -> dict[int, frozenset[str]]:
         from crm.people.models import RolePermission
 
-        current = generation.read()
-        if self._grants is None or self._generation != current:
-            grants: dict[int, set[str]] = {}
-            for role, perm in db.session.execute(select(RolePermission.role_id, RolePermission.permission)):
-                grants.setdefault(role, set()).add(perm)
-            self._grants = {k: frozenset(v) for k, v in grants.items()}
-            self._generation = current
-        return self._grants.get(role_id, frozenset())
+        grants: dict[int, set[str]] = {}
+        for role, perm in db.session.execute(select(RolePermission.role_id, RolePermission.permission)):
+            grants.setdefault(role, set()).add(perm)
+        return {k: frozenset(v) for k, v in grants.items()}
+
+    def for_role(self, role_id: int) -> frozenset[str]:
+        """The permission names granted to role ``role_id``."""
+        return self._grants().get(role_id, frozenset())
 
 
 def has_permission(user, name: str) -> bool:

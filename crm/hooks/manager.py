@@ -58,8 +58,7 @@ class PluginHost:
         self.permissions: dict[str, Any] = {}
         self.permission_owner: dict[str, str] = {}
         self._callers: dict[tuple, Any] = {}
-        self._enabled: dict[str, bool] | None = None
-        self._generation: int | None = None
+        self._enabled = generation.Cached(self._load_enabled)
         self.hook = _EnabledHooks(self)
         for plugin in discover() if plugins is None else plugins:
             self._load(plugin)
@@ -139,12 +138,11 @@ class PluginHost:
 
     def enabled_map(self) -> dict[str, bool]:
         """``{plugin name: enabled}``, cached per process until the configuration generation moves."""
-        current = generation.read()
-        if self._enabled is None or self._generation != current:
-            stored = dict(db.session.execute(select(PluginState.name, PluginState.enabled)).all())
-            self._enabled = {name: stored.get(name, True) for name in self.infos}
-            self._generation = current
-        return self._enabled
+        return self._enabled()
+
+    def _load_enabled(self) -> dict[str, bool]:
+        stored = dict(db.session.execute(select(PluginState.name, PluginState.enabled)).all())
+        return {name: stored.get(name, True) for name in self.infos}
 
     def is_enabled(self, name: str) -> bool:
         """Whether a plugin (or the host, always) is enabled now."""

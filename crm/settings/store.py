@@ -35,8 +35,7 @@ class SettingsRegistry:
     def __init__(self):
         self.schemas: dict[str, SettingsSchema] = {}
         self.owner: dict[str, str] = {}
-        self._values: dict[str, dict[str, Any]] | None = None
-        self._generation: int | None = None
+        self._stored = generation.Cached(self._load)
 
     def add(self, schema: SettingsSchema, owner: str) -> None:
         """Register a schema; a namespace may be declared only once."""
@@ -53,14 +52,12 @@ class SettingsRegistry:
             raise KeyError(f"unknown setting {full_key!r}")
         return namespace, key, schema.fields()[key]
 
-    def _stored(self) -> dict[str, dict[str, Any]]:
-        current = generation.read()
-        if self._values is None or self._generation != current:
-            values: dict[str, dict[str, Any]] = {}
-            for row in db.session.execute(select(SettingValue.namespace, SettingValue.key, SettingValue.value)):
-                values.setdefault(row.namespace, {})[row.key] = row.value
-            self._values, self._generation = values, current
-        return self._values
+    @staticmethod
+    def _load() -> dict[str, dict[str, Any]]:
+        values: dict[str, dict[str, Any]] = {}
+        for row in db.session.execute(select(SettingValue.namespace, SettingValue.key, SettingValue.value)):
+            values.setdefault(row.namespace, {})[row.key] = row.value
+        return values
 
     def get(self, full_key: str) -> Any:
         """Return the value of ``"namespace.key"``: the stored one, else the default."""

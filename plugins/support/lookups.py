@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select
 
 from crm import generation
@@ -94,13 +93,7 @@ def _load() -> Lookups:
     )
 
 
+@generation.cached(KEY)
 def current() -> Lookups:
     """The selector rows, read at most once per process and generation of :data:`KEY`."""
-    cache = current_app.extensions.setdefault("support_lookups", {})
-    now = generation.read(KEY)
-    found = cache.get("rows")
-    if found is None or found[0] != now:
-        # statuses() may seed the defaults and commit, which moves the generation: read it again
-        rows = _load()
-        cache["rows"] = found = (generation.read(KEY), rows)
-    return found[1]
+    return _load()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select
 
 from crm import generation
@@ -49,12 +48,7 @@ def _load() -> tuple[StaffRow, ...]:
                  for uid, name, kind, role_id in rows)
 
 
+@generation.cached(KEY, generation.KEY)
 def staff() -> tuple[StaffRow, ...]:
     """Every active staff member (admins, staff and members), by name; cached per process and generation."""
-    cache = current_app.extensions.setdefault("support_roster", {})
-    stamp = (generation.read(KEY), generation.read())
-    found = cache.get("rows")
-    if found is None or found[0] != stamp:
-        rows = _load()
-        cache["rows"] = found = ((generation.read(KEY), generation.read()), rows)
-    return found[1]
+    return _load()
