@@ -1,7 +1,8 @@
 """Who is signed in: Flask-Login's loaders on top of the server-side sessions of :mod:`crm.auth.sessions`.
 
 - The user loader checks the session row and loads a staff user in ONE query
-  (session row, user, role and department memberships, all by primary key);
+  (session row, user, role and department memberships, all by primary key,
+  and the count of their unread notifications);
   other accounts are checked by their session row and loaded through the
   ``crm_load_user`` hook. The result is kept for the rest of the request.
 - The request loader exchanges a "keep me signed in" cookie for a new session;
@@ -61,20 +62,23 @@ def load_user(account: str):
         return None
     now = utcnow()
     if account.startswith(STAFF_PREFIX):
+        from crm.notify.inapp import remember_unread_count, unread_count_column
         from crm.people.models import User
 
         user_id = _staff_id(account)
         if user_id is None:
             return None
         found = db.session.execute(
-            # two primary-key lookups side by side (JOIN ... ON true); the account is compared below
-            select(AuthSession, User).join_from(AuthSession, User, true())
+            # two primary-key lookups side by side (JOIN ... ON true); the account is compared below;
+            # the unread notifications every staff page shows in its top bar come along
+            select(AuthSession, User, unread_count_column(User.id)).join_from(AuthSession, User, true())
             .where(AuthSession.id == sessions.digest(token), User.id == user_id)
             .options(joinedload(User.memberships))  # access checks on every page read them
         ).unique().first()
         if found is None:
             return None
-        row, user = found
+        row, user, unread = found
+        remember_unread_count(user, unread)
     else:
         row = db.session.get(AuthSession, sessions.digest(token))
         user = current_app.extensions["crm"].hook.crm_load_user(user_id=account) if row is not None else None

@@ -117,6 +117,22 @@ def unread_count(user) -> int:
     return count
 
 
+def unread_count_column(user_id):
+    """A scalar subquery: the unread notifications of the user whose id is ``user_id`` (a column or value).
+
+    The sign-in loader selects it beside the user, so the badge every staff
+    page shows costs no query of its own; see :func:`remember_unread_count`.
+    """
+    return (select(func.count(Notification.id))
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None)).scalar_subquery())
+
+
+def remember_unread_count(user, count: int | None) -> None:
+    """Keep ``count`` (read with :func:`unread_count_column`) as ``user``'s unread count for this request."""
+    if has_request_context() and count is not None:
+        setattr(g, f"crm_unread_{user.id}", count)
+
+
 def _forget_count(user) -> None:
     if has_request_context():
         g.pop(f"crm_unread_{user.id}", None)

@@ -11,6 +11,7 @@ rows stored by older versions are shown the same way.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import nh3
 from linkify_it import LinkifyIt
@@ -77,13 +78,32 @@ def _link(url: str, label: str) -> str:
     return f'<a href="{escape(url)}" rel="{LINK_REL}" target="_blank">{_plain(label)}</a>'
 
 
+# rendered bodies kept per process: a ticket page shows the same posts to every agent, and rendering one
+# (links found, escaped, cleaned) costs more than the rest of its row; bounded in count and in size
+RENDERED_KEPT = 512
+RENDERED_MAX_CHARS = 8_000
+
+
 def render(text: str | None) -> Markup:
     """The HTML of a plain-text body: escaped, links made clickable, line breaks and spacing kept.
 
     Used as the ``plain_text`` template filter. The result contains only
     ``<a>`` (``http``, ``https`` and ``mailto`` links) and ``<br>`` elements;
     it is passed through nh3 as a last check, so it is safe to show anywhere.
+    The result depends on the text only, so the last :data:`RENDERED_KEPT`
+    bodies of up to :data:`RENDERED_MAX_CHARS` characters are remembered.
     """
+    if text and len(text) <= RENDERED_MAX_CHARS:
+        return _render_kept(text)
+    return _render(text)
+
+
+@lru_cache(maxsize=RENDERED_KEPT)
+def _render_kept(text: str) -> Markup:
+    return _render(text)
+
+
+def _render(text: str | None) -> Markup:
     text = normalise(text)
     if not text:
         return Markup("")
