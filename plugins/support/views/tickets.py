@@ -11,7 +11,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crm import i18n, settings
 from crm.extensions import db
-from crm.fields import data_fields
 from crm.parsing import parse_id, parse_ids, parse_int
 from crm.people.models import Company, Contact, User
 from crm.storage import send_stored_file
@@ -83,8 +82,6 @@ def tickets():
     """The staff ticket list (S-3)."""
     user = current_user._get_current_object()
     filters = listing.Filters.from_args(request.args)
-    list_fields = data_fields("ticket", "staff_list", viewer=user)
-    filters.read_data_fields(request.args, list_fields)
     if filters.invalid:
         flash(_("Some filters were not understood and were ignored."), "error")
     if search.terms(filters.q):  # the chips count within the search, capped
@@ -94,7 +91,6 @@ def tickets():
         counted = listing.StatusCounts(listing.status_counts(user))
         page = listing.ticket_page(user, filters, status_totals=counted.per_status)
     # formatted here, with the viewer's locale and timezone looked up once for the whole page
-    listing.attach_data_values(page.items, list_fields)
     formatted, now, locale = i18n.datetime_formatter(), utcnow(), get_locale()
     for row in page.items:
         row.updated_label = formatted(row.updated_at)
@@ -104,7 +100,7 @@ def tickets():
     users = access.assignable_users()
     return render_template(
         "support/tickets.html", page=page, filters=filters, counted=counted, users=users,
-        searching=bool(search.terms(filters.q)), list_fields=list_fields,
+        searching=bool(search.terms(filters.q)),
         # while searching, the chips keep the search (and the other filters) they count within
         chip_args={k: v for k, v in request.args.items() if k not in ("status", "page")}
         if search.terms(filters.q) else {},
@@ -227,9 +223,7 @@ def _fill_choices(form: EditTicketForm | None, reply: ReplyForm | None, lookups:
 
 
 def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteForm | None = None,
-                   edit: EditTicketForm | None = None, status_code: int = 200, fields_form=None):
-    from plugins.support.views import ticket_fields  # it imports this module
-
+                   edit: EditTicketForm | None = None, status_code: int = 200):
     user = current_user._get_current_object()
     lookups = _lookups()
     descending = settings.get("support.reply_order") == "desc"
@@ -266,8 +260,7 @@ def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteFor
         may_reply=access.can(user, perms.REPLY), may_edit=access.can(user, perms.EDIT),
         may_assign=access.can(user, perms.ASSIGN), may_delete=access.can_delete(user),
         max_attachments=settings.get("support.max_attachments"),
-        allowed_types=", ".join(settings.get("support.allowed_file_types")),
-        **ticket_fields.panel(ticket, user, fields_form), **lookups,
+        allowed_types=", ".join(settings.get("support.allowed_file_types")), **lookups,
     ), status_code
 
 
