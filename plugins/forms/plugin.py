@@ -7,4 +7,40 @@ from crm import PluginInfo, hookimpl
 @hookimpl
 def crm_plugin_info():
     return PluginInfo("forms", _l("Custom forms"), "0.1.0",
-                      _l("Form builder and custom data fields for tickets and customer profiles."))
+                      _l("Form builder and custom data fields for tickets and customer profiles."),
+                      requires=("support",))
+
+
+@hookimpl
+def crm_register_permissions():
+    from plugins.forms.permissions import PERMISSIONS
+
+    return PERMISSIONS
+
+
+@hookimpl
+def crm_register_blueprints():
+    from plugins.forms import models  # noqa: F401 (tables)
+    from plugins.forms.views import blueprints
+
+    return blueprints()
+
+
+@hookimpl
+def crm_register_migrations():
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent / "migrations")
+
+
+@hookimpl
+def crm_navigation_items(area, user):
+    """Forms and data fields in the admin area, for those who may manage them."""
+    if area != "admin":
+        return None
+    from crm import NavItem
+    from plugins.forms.permissions import MANAGE
+
+    return [NavItem("forms.forms", _l("Forms"), "forms_admin.index", order=130, permission=MANAGE),
+            NavItem("forms.fields", _l("Data fields"), "forms_admin.fields", order=131, permission=MANAGE)]
+

@@ -109,8 +109,32 @@ def _portal_slug(factory):
     return slug
 
 
+def _forms_row(kind):
+    def make(factory):
+        from plugins.forms.models import DataField, Form, Question
+
+        form = Form(label=f"Access form {next(NUMBERS)}", help="", translations={})
+        db.session.add(form)
+        db.session.flush()
+        if kind == "form":
+            row = form
+        elif kind == "question":
+            row = Question(form_id=form.id, kind="text", label="Access question", help="", translations={})
+        else:
+            row = DataField(subject="ticket", kind="text", label="Access field", help="", places={},
+                            translations={})
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+    return make
+
+
 PARAMETERS = {
     ("", "company_id"): lambda factory: factory.company().id,
+    ("forms_admin.", "form_id"): _forms_row("form"),
+    ("forms_admin.", "question_id"): _forms_row("question"),
+    ("forms_admin.", "field_id"): _forms_row("field"),
     ("", "contact_id"): lambda factory: factory.contact().id,
     ("", "department_id"): lambda factory: factory.department().id,
     ("", "role_id"): lambda factory: factory.role().id,
