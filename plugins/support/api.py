@@ -19,6 +19,8 @@ from sqlalchemy import select
 from crm.actors import SYSTEM, is_system
 from crm.extensions import db
 from plugins.support.access import Customer, can_see, visible_tickets
+from plugins.support.attachments import AttachmentRefused, CheckedUpload
+from plugins.support.attachments import check_uploads as _check_attachments
 from plugins.support.models import Post, Ticket
 from plugins.support.services import (
     BODY_MAX, SUBJECT_MAX, TicketConflict, TicketError, TicketForbidden, add_customer_message, add_note,
@@ -27,7 +29,7 @@ from plugins.support.services import (
 )
 from plugins.support.topics import OfferedTopic, offered_topics
 
-API_VERSION = "1.2"
+API_VERSION = "1.3"
 """``major.minor``: the minor number grows with additions, the major one with incompatible changes."""
 
 
@@ -55,13 +57,26 @@ def visible_posts(ticket: Ticket, *, actor) -> list[Post]:
     return list(db.session.scalars(stmt))
 
 
+def check_uploads(files) -> list[CheckedUpload]:
+    """Check uploads against the attachment settings (count, size, type by name and by content); nothing is stored.
+
+    For plugins that keep files of their own (e.g. file answers of forms)
+    under the same rules as ticket attachments.
+
+    :param files: werkzeug ``FileStorage`` objects; empty file inputs are skipped.
+    :return: the checked uploads read into memory (``filename``, ``content_type``, ``data``, ``size``).
+    :raises AttachmentRefused: on the first refused file; ``str(error)`` is the translated reason.
+    """
+    return _check_attachments(files)
+
+
 def _is_staff_side(actor) -> bool:
     return is_system(actor) or bool(getattr(actor, "is_staff_user", False))
 
 
 __all__ = [
-    "API_VERSION", "BODY_MAX", "Customer", "OfferedTopic", "Post", "SUBJECT_MAX", "SYSTEM", "Ticket",
+    "API_VERSION", "AttachmentRefused", "BODY_MAX", "CheckedUpload", "Customer", "OfferedTopic", "Post", "SUBJECT_MAX", "SYSTEM", "Ticket",
     "TicketConflict", "TicketError", "TicketForbidden", "add_customer_message", "add_note", "add_reply", "assign",
-    "can_see", "customer_can_set_status", "get_ticket", "offered_topics", "open_ticket", "set_status_as_customer", "update_ticket_as_customer",
+    "can_see", "check_uploads", "customer_can_set_status", "get_ticket", "offered_topics", "open_ticket", "set_status_as_customer", "update_ticket_as_customer",
     "update_ticket", "visible_posts", "visible_tickets",
 ]
