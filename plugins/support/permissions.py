@@ -10,6 +10,7 @@ ASSIGN = "support.tickets.assign"
 CREATE = "support.tickets.create"
 DELETE = "support.tickets.delete"
 ADMIN = "support.admin"
+CANNED_MANAGE = "support.canned_replies.manage"
 
 PERMISSIONS = [
     Permission(VIEW, _l("See tickets"), _l("Open the ticket list and ticket pages the access rules allow."),
@@ -25,4 +26,6 @@ PERMISSIONS = [
                _l("Effective for non-admin staff only while the setting allowing it is on."),
                default_roles=("staff",)),
     Permission(ADMIN, _l("Manage support data"), _l("Statuses, priorities, brands, services and topics.")),
+    Permission(CANNED_MANAGE, _l("Manage canned replies"),
+               _l("Create, edit and delete the canned replies shared with the whole desk or a department.")),
 ]

@@ -35,9 +35,10 @@ def crm_register_permissions():
 def crm_register_blueprints():
     from plugins.support import models, search, topics  # noqa: F401 (tables and their search DDL)
     from plugins.support.canned_replies import models as canned_models  # noqa: F401 (tables)
-    from plugins.support.views import blueprints
+    from plugins.support.views import blueprints, canned_insert  # noqa: F401 (canned_insert adds routes)
+    from plugins.support.views.canned_replies import canned_admin_bp
 
-    return blueprints()
+    return blueprints() + [canned_admin_bp]
 
 
 @hookimpl
@@ -78,6 +79,8 @@ def crm_navigation_items(area, user):
             NavItem("support.brands", _l("Brands"), "support_admin.brands", order=112),
             NavItem("support.services", _l("Services"), "support_admin.services", order=113),
             NavItem("support.topics", _l("Topics"), "support_admin.topics", order=114),
+            NavItem("support.canned_replies", _l("Canned replies"), "support_canned_admin.index", order=115,
+                    permission="support.canned_replies.manage"),
         ]
     return None
 

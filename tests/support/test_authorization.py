@@ -39,13 +39,18 @@ EXPECTED = {
 # routes of the "new ticket" wizard, ticket templates and callback are checked by their own tests;
 # here they only must not serve anonymous users nor fail
 OTHER_FEATURES = {"support.new_ticket", "support.new_ticket_step", "support.new_ticket_callback",
-                  "support.ticket_templates", "support.delete_ticket_template"}
+                  "support.ticket_templates", "support.delete_ticket_template",
+                  # canned replies: tests/support/test_canned_replies.py
+                  "support.canned_reply_text", "support.canned_insert", "support.my_canned_replies",
+                  "support.my_canned_replies_new", "support.my_canned_replies_edit",
+                  "support.my_canned_replies_delete", "support_canned_admin.index", "support_canned_admin.new",
+                  "support_canned_admin.edit", "support_canned_admin.delete"}
 
 
 def _support_rules(app):
     # static files (scripts) are public like the host's own; every other route is checked
     rules = [r for r in app.url_map.iter_rules()
-             if (r.endpoint.startswith("support.") or r.endpoint.startswith("support_admin."))
+             if r.endpoint.startswith(("support.", "support_admin.", "support_canned_admin."))
              and not r.endpoint.endswith(".static")]
     # destructive routes last, the ticket's own deletion at the very end
     order = lambda r: (r.endpoint == "support.delete", "delete" in r.endpoint, r.endpoint)
