@@ -145,8 +145,8 @@ def unbound_field(item: Item):
     if kind == "textarea":
         return TextAreaField(validators=list(required) + _text_validators(item), filters=[_strip], **common)
     if kind == "number":
-        low = Decimal(str(item.min_value)) if item.min_value is not None else -NUMBER_LIMIT
-        high = Decimal(str(item.max_value)) if item.max_value is not None else NUMBER_LIMIT
+        low = _limit(item.min_value) if item.min_value is not None else -NUMBER_LIMIT
+        high = _limit(item.max_value) if item.max_value is not None else NUMBER_LIMIT
         checks = [InputRequired()] if item.required else [Optional()]
         return DecimalField(validators=checks + [Finite(), NumberRange(low, high)], places=None,
                             render_kw={"inputmode": "decimal"}, **common)
@@ -169,6 +169,11 @@ def fold(text: str) -> str:
     """``text`` lower-cased without accents, Turkish dotted and dotless i one letter (list filters compare it)."""
     decomposed = unicodedata.normalize("NFKD", (text or "").translate(_TURKISH_I).casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _limit(value: float) -> Decimal | int:
+    """A stored limit as the error message shows it: ``10`` rather than ``10.0``."""
+    return int(value) if float(value).is_integer() else Decimal(str(value))
 
 
 def _strip(value):
