@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from babel.dates import format_datetime as babel_format_datetime
-from flask import current_app, has_app_context, has_request_context, request
-from flask.globals import _cv_app
-from flask_babel import get_locale, get_translations
+from flask import current_app, g, has_app_context, has_request_context, request
+from flask_babel import get_locale, get_timezone, get_translations
 from flask_login import current_user
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
@@ -112,48 +111,29 @@ def _format(value: datetime, fmt: str, code: str, tz: str) -> str:
     return babel_format_datetime(aware, fmt, tzinfo=aware.tzinfo, locale=_locale(code))
 
 
-def _babel_state():
-    """Flask-Babel's per-context state (locale, timezone, translations), or None outside an app context.
-
-    Read straight from the app context: going through Flask-Babel's helpers
-    costs several context-local lookups per call, which adds up over the
-    hundreds of strings and dates a page formats.
-    """
-    app_ctx = _cv_app.get(None)
-    return getattr(app_ctx.g, "_flask_babel", None) if app_ctx is not None else None
-
-
 def _viewer_locale_and_zone() -> tuple[str, str]:
     """(locale code, timezone name) of the current context; ``force_locale`` is honoured."""
     if not has_app_context():
         return "en", "UTC"
-    state = _babel_state()
-    locale = getattr(state, "babel_locale", None)
-    zone = getattr(state, "babel_tzinfo", None)
-    if locale is None or zone is None:
-        from flask_babel import get_timezone
-
-        locale, zone = get_locale(), get_timezone()
-    return str(locale), str(zone)
+    return str(get_locale()), str(get_timezone())
 
 
 def fast_gettext(string: str) -> str:
-    """Flask-Babel's ``gettext`` for templates, with the translations looked up once per locale and context.
+    """Flask-Babel's ``gettext`` for templates, with the translations picked once per request and locale.
 
-    The bound ``ugettext`` is kept next to Flask-Babel's own locale cache and
-    reused while that locale object is the current one, so ``force_locale``
-    and ``refresh`` (which replace it) are honoured.
+    Flask-Babel's public ``get_locale()`` is cheap once the request has a
+    locale; ``get_translations()`` costs several lookups more, so its bound
+    ``ugettext`` is kept in ``g`` beside the locale object it was picked for.
+    ``force_locale`` and ``refresh`` put another locale object in place, so
+    the next string picks the translations again.
     """
-    state = _babel_state()
-    if state is not None:
-        cached = getattr(state, "crm_ugettext", None)
-        if cached is not None and cached[0] is getattr(state, "babel_locale", None):
-            return cached[1](string)
-    translations = get_translations()
-    state = _babel_state()
-    if state is not None and getattr(state, "babel_locale", None) is not None:
-        state.crm_ugettext = (state.babel_locale, translations.ugettext)
-    return translations.ugettext(string)
+    locale = get_locale()
+    if locale is None:  # outside an app context
+        return get_translations().ugettext(string)
+    picked = g.get("crm_gettext")
+    if picked is None or picked[0] is not locale:
+        picked = g.crm_gettext = (locale, get_translations().ugettext)
+    return picked[1](string)
 
 
 def install_fast_gettext(app) -> None:
