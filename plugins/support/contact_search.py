@@ -53,3 +53,12 @@ def search_contacts(user, query: str) -> list[dict]:
         .order_by(Contact.name, Contact.id).limit(SHOWN)
     ).all()
     return [{"id": cid, "name": name, "email": email, "company": company or ""} for cid, name, email, company in rows]
+
+
+def chosen_contact(user, raw_id) -> Contact | None:
+    """The contact ``raw_id`` names if ``user`` may open tickets for them (the same rule as the search),
+    else None: an unknown id, a malformed one and a contact refused by S-15 look alike."""
+    text = str(raw_id if raw_id is not None else "").strip()
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**31:
+        return None
+    return db.session.scalar(select(Contact).where(Contact.id == int(text), openable_contacts(user)))

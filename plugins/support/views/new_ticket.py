@@ -190,6 +190,8 @@ def new_ticket_step(draft_id: str, step: int):
             db.session.commit()
             return _render(draft, 2, choices, {"attachments": file_error} if file_error else {})
 
+    if step == 2 and go in ("find_contact", "use_contact"):
+        return _contact_finder(draft, choices, go)
     if go == "cancel":
         wizard.discard_draft(draft)
         db.session.commit()
@@ -214,6 +216,35 @@ def new_ticket_step(draft_id: str, step: int):
         return _finish(draft, choices, go)
     db.session.commit()
     return redirect(_step_url(draft, step))
+
+
+def _contact_finder(draft, choices: Choices, go: str):
+    """Step 2 without JavaScript: "Search" lists the matching customers the agent may open tickets for
+    (the S-15 rule, as the search-as-you-type endpoint), "Use this customer" fills in their name and email.
+
+    A customer not offered (unknown, or one the agent may not open tickets for) is refused and nothing
+    changes.
+    """
+    from plugins.support.contact_search import MIN_LENGTH, chosen_contact, search_contacts
+
+    query = (request.form.get("contact_query") or "").strip()[:200]
+    errors: dict[str, str] = {}
+    found = None
+    if go == "find_contact":
+        if len(query) < MIN_LENGTH:
+            errors["contact_query"] = ngettext("Type at least %(num)s character.", "Type at least %(num)s characters.",
+                                               MIN_LENGTH)
+        else:
+            found = search_contacts(current_user._get_current_object(), query)
+    else:
+        contact = chosen_contact(current_user._get_current_object(), request.form.get("contact_id"))
+        if contact is None:
+            errors["contact_id"] = _("Choose one of the customers found.")
+        else:
+            wizard.update_values(draft, {"customer_name": contact.name, "customer_email": contact.email})
+    db.session.commit()
+    page = _render(draft, 2, choices, errors, contact_query=query, found_contacts=found)
+    return (page, 400) if errors else page
 
 
 def _apply_template(draft, template) -> None:
@@ -314,10 +345,12 @@ def _taken() -> str:
     return _("A template with this name already exists.")
 
 
-def _render(draft, step: int, choices: Choices, errors: dict | None = None):
+def _render(draft, step: int, choices: Choices, errors: dict | None = None, contact_query: str = "",
+            found_contacts: list | None = None):
     form = _build_form(step, draft.values, choices, errors)
     return render_template(
         "support/new_ticket.html", draft=draft, step=step, form=form, errors=errors or {},
+        contact_query=contact_query, found_contacts=found_contacts,
         is_template=draft.get("action") == "template", editing=draft.get("editing_template_id"),
         steps=[(1, _("Ticket")), (2, _("Customer and content")), (3, _("Assignment"))],
         callback_configured=bool(settings.get("support.callback_url")),
