@@ -39,7 +39,7 @@ def csv_lines(form, questions, filters: Filters, viewer, topics: dict[int, str],
     """The export's lines: the header, then one line per response (newest first) with its answers in order."""
     yield _line(header + [q.label for q in questions])
     positions = {q.id: i for i, q in enumerate(questions)}
-    base = responses_query(form.id, filters, viewer).subquery()
+    base = responses_query(form.id, filters, viewer, with_ticket=True).subquery()
     stmt = (select(base.c.id, base.c.created_at, base.c.topic_id, base.c.number, base.c.subject,
                    Answer.question_id, Answer.text)
             .outerjoin(Answer, Answer.response_id == base.c.id)

@@ -4,8 +4,8 @@
   a form: the form's questions (editable) under "Additional information";
 - ticket at ``staff_ticket``: the answers of the ticket's responses, read-only;
 - ticket and contact data fields at the places chosen in the builder
-  (``public_form`` follows ``portal_new``; ``staff_list`` and ``export`` get
-  the ticket fields marked as list filters, read-only);
+  (``public_form`` follows ``portal_new``; ``staff_list`` gets the ticket
+  fields marked as list filters, ``export`` those and the staff page's, read-only);
 - topic at ``topic_settings``: a "Form" select storing topic → form.
 """
 from __future__ import annotations
@@ -67,7 +67,9 @@ def data_field_records(subject: str, place: str) -> list[Field]:
     found = []
     for row in rows:
         if place in ("staff_list", "export"):
-            if not row.list_filter and place == "staff_list":
+            # the list: fields marked as list filters; exports: those too and every field staff see on tickets
+            shown_to_staff = row.list_filter or (place == "export" and "staff_ticket" in (row.places or {}))
+            if not shown_to_staff:
                 continue
             editable = False
         else:

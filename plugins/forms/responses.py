@@ -58,11 +58,12 @@ def topic_model():
     return inspect(api.Ticket).relationships["topic"].mapper.class_
 
 
-def responses_query(form_id: int, filters: Filters, viewer):
-    """A SELECT of ``(Response, ticket number, ticket subject)`` of a form, newest first, visible to ``viewer``."""
+def responses_query(form_id: int, filters: Filters, viewer, *, with_ticket: bool = False):
+    """A SELECT of a form's responses (with the ticket's number and subject), newest first, visible to ``viewer``."""
     from plugins.support import api
 
-    stmt = (select(Response, api.Ticket.number, api.Ticket.subject)
+    columns = (Response, api.Ticket.number, api.Ticket.subject) if with_ticket else (Response,)
+    stmt = (select(*columns)
             .join(api.Ticket, api.Ticket.id == Response.ticket_id)
             .where(Response.form_id == form_id, api.visible_tickets(viewer)))
     if filters.start:
@@ -82,6 +83,16 @@ def answers_of(response_ids) -> dict[int, dict[int, Answer]]:
     for answer in db.session.scalars(select(Answer).where(Answer.response_id.in_(list(response_ids)))):
         found.setdefault(answer.response_id, {})[answer.question_id] = answer
     return found
+
+
+def tickets_of(ticket_ids) -> dict[int, tuple[str, str]]:
+    """``{ticket id: (number, subject)}`` in one query."""
+    from plugins.support import api
+
+    if not ticket_ids:
+        return {}
+    return {i: (n, s) for i, n, s in db.session.execute(select(api.Ticket.id, api.Ticket.number, api.Ticket.subject)
+                                                        .where(api.Ticket.id.in_(list(ticket_ids))))}
 
 
 def topic_labels() -> dict[int, str]:

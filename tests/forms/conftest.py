@@ -51,8 +51,9 @@ class Kit:
 
     def field(self, subject="ticket", kind="text", label="Serial number", places=None, options=(), **columns):
         """A data field with ``places`` (``{place: "view"|"edit"}``)."""
-        field = DataField(subject=subject, kind=kind, label=label, help="", places=places or {}, translations={},
-                          position=columns.pop("position", 0), **columns)
+        field = DataField(subject=subject, kind=kind, label=label, help="", places=places or {},
+                          translations=columns.pop("translations", {}), position=columns.pop("position", 0),
+                          **columns)
         db.session.add(field)
         db.session.flush()
         for index, text in enumerate(options):

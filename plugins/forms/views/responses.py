@@ -9,7 +9,7 @@ from sqlalchemy import select
 from crm.extensions import db
 from plugins.forms.export import csv_lines
 from plugins.forms.models import Form, Question
-from plugins.forms.responses import answers_of, read_filters, responses_query, topic_labels
+from plugins.forms.responses import answers_of, read_filters, responses_query, tickets_of, topic_labels
 from plugins.forms.views import admin_bp
 from plugins.forms.views.admin import _get
 
@@ -28,9 +28,10 @@ def responses(form_id: int):
     filters = read_filters(request.args)
     page = db.paginate(responses_query(form.id, filters, current_user), per_page=PER_PAGE, error_out=False)
     rows = list(page.items)
-    answers = answers_of([r.id for r, _number, _subject in rows])
+    answers = answers_of([r.id for r in rows])
+    tickets = tickets_of({r.ticket_id for r in rows})
     return render_template("forms/admin/responses.html", row=form, questions=_questions(form.id), page=page,
-                           rows=rows, answers=answers, filters=filters, topics=topic_labels()), \
+                           rows=rows, answers=answers, tickets=tickets, filters=filters, topics=topic_labels()), \
         400 if filters.errors else 200
 
 
