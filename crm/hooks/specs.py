@@ -466,3 +466,41 @@ def crm_person_reassign(kind, record, target, actor):
             if kind == "department":
                 return move_projects(record.id, target.id)
     """
+
+
+@hookspec
+def crm_data_fields(subject, place, context):
+    """Return the data fields the plugin adds to ``subject`` at ``place``; asked each time a page is built.
+
+    Pages that show, edit, list, filter or export a record ask it through
+    :func:`crm.fields.data_fields`, add the editable fields to their own form
+    (validated by that form), show the others read-only, and load and save
+    values through each field's :class:`crm.fields.ValueStore` (one query per
+    store for a whole page). Only enabled plugins are asked, so a disabled
+    plugin's fields disappear while its stored values stay. Keep it cheap: it
+    runs on every page that shows the subject.
+
+    :param subject: what the record is, a string defined by the plugin that
+        shows it: ``"ticket"``, ``"contact"`` (a customer's profile) or
+        ``"topic"`` (a support topic's settings).
+    :param place: where it is shown: for tickets ``staff_new``,
+        ``staff_ticket``, ``staff_list``, ``export``, ``portal_new``,
+        ``public_form``, ``portal_ticket``; for contacts ``portal_profile``,
+        ``staff_contact``; for topics ``topic_settings``.
+    :param context: a dict of what the page knows, e.g. ``{"topic": Topic
+        or None, "viewer": actor, "ticket": Ticket or None}`` (``contact``
+        for contacts, ``topic`` for topics).
+    :return: a list of :class:`crm.fields.DataField`, or None. A name given
+        twice (by any plugin) keeps the first.
+
+    .. versionadded:: 0.2
+
+    Example::
+
+        @hookimpl
+        def crm_data_fields(subject, place, context):
+            if subject == "ticket" and place in ("portal_new", "staff_ticket"):
+                return [DataField("hello_order", _("Order number"),
+                                  lambda: StringField(_l("Order number"), [Optional(), Length(max=40)]),
+                                  STORE, section=_("Additional information"))]
+    """

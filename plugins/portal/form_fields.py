@@ -1,52 +1,31 @@
-"""Extra questions on the portal's ticket forms, asked of other plugins (the forms plugin's topic questions).
+"""Data fields other plugins add to the portal's pages (the forms plugin's topic questions and data fields).
 
-Through the portal's hooks ``portal_ticket_form_fields`` and
-``portal_ticket_form_submitted`` (see :mod:`plugins.portal.hookspecs`).
+Through the host's ``crm_data_fields`` hook (:mod:`crm.fields`): subject
+``ticket`` at ``portal_new``, ``public_form`` and ``portal_ticket``, subject
+``contact`` at ``portal_profile``. The portal attaches the editable fields to
+its own forms, so they are validated with them, and saves the answers of a
+new ticket inside ``open_ticket``'s unit of work.
 """
 from __future__ import annotations
 
-import logging
-import re
-
-from flask import current_app
-
 from crm.extensions import db
+from crm.fields import data_fields
 from crm.parsing import parse_id
 from plugins.support.models import Topic
 
-log = logging.getLogger(__name__)
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,59}$")
+
+def chosen_topic(topic_id) -> Topic | None:
+    """The topic a form names by id (None for a missing or bad id)."""
+    key = parse_id(str(topic_id)) if topic_id not in (None, "") else None
+    return db.session.get(Topic, key) if key is not None and key < 2**31 else None
 
 
-def extra_fields_form(form_class, topic_id, form_name: str, **kwargs):
-    """An instance of ``form_class`` with the fields plugins add for the topic; ``form.extra_names`` lists them."""
-    topic_key = parse_id(str(topic_id)) if topic_id not in (None, "") else None
-    topic = db.session.get(Topic, topic_key) if topic_key is not None and topic_key < 2**31 else None
-    answers = current_app.extensions["crm"].hook.portal_ticket_form_fields(topic=topic, form_name=form_name)
-    attrs, names = {}, []
-    for answer in answers:
-        for name, field in (answer or {}).items():
-            if not isinstance(name, str) or not _NAME.match(name) or hasattr(form_class, name) or name in attrs:
-                continue
-            attrs[name] = field
-            names.append(name)
-    cls = type(form_class.__name__, (form_class,), attrs) if attrs else form_class
-    form = cls(**kwargs)
-    form.extra_names = names
-    return form
+def new_ticket_fields(place: str, topic_id, viewer) -> list:
+    """The data fields of a new ticket at ``place`` (``portal_new`` or ``public_form``) for the chosen topic."""
+    return data_fields("ticket", place, topic=chosen_topic(topic_id), viewer=viewer, ticket=None)
 
 
-def extra_values(form) -> dict:
-    """``{name: value}`` of the form's extra fields."""
-    return {name: form[name].data for name in getattr(form, "extra_names", ())}
-
-
-def fire_submitted(ticket, data: dict) -> None:
-    """Tell plugins a form with extra fields opened ``ticket`` (after the ticket was committed; failures are logged)."""
-    if not data:
-        return
-    try:
-        current_app.extensions["crm"].hook.portal_ticket_form_submitted(ticket=ticket, data=data)
-    except Exception:  # noqa: BLE001 - the ticket stands whatever a plugin does with the answers
-        log.exception("portal_ticket_form_submitted failed")
-        db.session.rollback()
+def answered(form, fields) -> list[tuple]:
+    """``(field, value)`` pairs of the editable ``fields`` attached to ``form``, for ``open_ticket(fields=...)``."""
+    names = set(getattr(form, "data_field_names", ()))
+    return [(f, form[f.name].data) for f in fields if f.name in names]

@@ -11,13 +11,6 @@ def crm_plugin_info():
 
 
 @hookimpl
-def crm_add_hookspecs(pm):
-    from plugins.portal import hookspecs
-
-    pm.add_hookspecs(hookspecs)
-
-
-@hookimpl
 def crm_register_settings():
     from plugins.portal.settings import SETTINGS
 

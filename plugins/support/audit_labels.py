@@ -9,6 +9,7 @@ from plugins.support import statuses
 ACTIONS = {
     "ticket.created": _l("Ticket opened"),
     "ticket.updated": _l("Ticket changed"),
+    "ticket.fields_changed": _l("Ticket data fields changed"),
     "ticket.public_reply": _l("Replied"),
     "ticket.internal_note": _l("Internal note added"),
     "ticket.customer_message": _l("Customer wrote"),

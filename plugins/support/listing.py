@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from crm import settings
 from crm.extensions import db
+from crm.fields import DataField, filter_statement, load_values
 from crm.parsing import parse_id, parse_int
 from crm.people.models import Company, Contact, Department, User
 from plugins.support import access, counts, search
@@ -47,6 +48,7 @@ class Filters:
     sort: str = "-updated"
     page: int = 1
     invalid: list[str] = field(default_factory=list)
+    data: list[tuple[DataField, str]] = field(default_factory=list)  # data-field filters: (field, raw value)
 
     @classmethod
     def from_args(cls, args) -> "Filters":
@@ -82,7 +84,24 @@ class Filters:
     def only_status(self) -> bool:
         """Whether nothing but the status narrows the list (then the maintained counts give the total)."""
         return not (self.priority or self.department or self.brand or self.service or self.assignee
-                    or self.tag or self.channel or self.q)
+                    or self.tag or self.channel or self.q or self.data)
+
+    def read_data_fields(self, args, fields) -> None:
+        """Add the filters of the list's data fields (``df_<name>`` in the query string); a field whose
+        store cannot filter is named in ``invalid``."""
+        self.data = []
+        for data_field in fields:
+            raw = (args.get(f"df_{data_field.name}") or "").strip()[:200]
+            if not raw:
+                continue
+            if filter_statement("ticket", data_field, raw) is None:
+                self.invalid.append(data_field.name)
+            else:
+                self.data.append((data_field, raw))
+
+    def data_value(self, name: str) -> str:
+        """The raw filter value of the data field ``name`` ("" when it does not filter)."""
+        return next((raw for data_field, raw in self.data if data_field.name == name), "")
 
 
 @dataclass(slots=True)
@@ -104,6 +123,7 @@ class TicketRow:
     brand_name: str | None
     service_name: str | None
     tags: list[str] = field(default_factory=list)
+    data: dict = field(default_factory=dict)  # data-field values (see attach_data_values)
     updated_label: str = ""  # display texts the view fills in
     waited_label: str | None = None
 
@@ -189,6 +209,10 @@ def _where(user, f: Filters, with_status: bool = True) -> list:
         clauses.append(Ticket.id.in_(select(ticket_tags.c.ticket_id).join(Tag).where(Tag.name == f.tag)))
     if f.channel:
         clauses.append(Ticket.channel == f.channel)
+    for data_field, raw in f.data:
+        matching_ids = filter_statement("ticket", data_field, raw)
+        if matching_ids is not None:
+            clauses.append(Ticket.id.in_(matching_ids))
     if f.q:
         matching = search.matching_tickets(f.q, include_internal=access.audience(user) != access.CUSTOMER)
         if matching is not None:
@@ -271,3 +295,12 @@ def ticket_page(user, f: Filters, per_page: int | None = None, status_totals: di
     chosen = chosen.order_by(*ordering).limit(per_page).offset((page - 1) * per_page)
     stmt = stmt.where(Ticket.id.in_(chosen.scalar_subquery())).order_by(*ordering)
     return Page(_rows(stmt), page, per_page, total)
+
+
+def attach_data_values(rows: list[TicketRow], fields: list[DataField]) -> None:
+    """Fill ``row.data`` with the values of the list's data fields: one query per store, none without fields."""
+    if not fields or not rows:
+        return
+    found = load_values("ticket", [r.id for r in rows], fields)
+    for row in rows:
+        row.data = found.get(row.id, {})

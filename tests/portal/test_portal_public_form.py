@@ -8,39 +8,41 @@ from sqlalchemy import func, select
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
-from crm import PluginInfo, hookimpl
 from crm.extensions import db
+from crm.fields import DataField
 from crm.people.models import Contact
 from crm.settings import set_many
 from crm.testing import builtin_plugins
 from plugins.support.models import Ticket
+from tests.fields_kit import FieldsPlugin, field_table, stored  # noqa: F401
 from tests.portal.portal_kit import links_in, path_of, portal, site  # noqa: F401
 
 
-class OrderQuestion:
-    """A throwaway plugin: asks for an order number on portal ticket forms and keeps what it is told."""
+class OrderQuestion(FieldsPlugin):
+    """A throwaway plugin: asks for an order number on portal ticket forms and keeps the answers in its store."""
 
     def __init__(self):
-        self.asked = []
-        self.answers = []
+        super().__init__("order_question")
+        order = DataField("order_number", "Order number", lambda: StringField("Order number", [DataRequired()]),
+                          self.store, section="Additional information")
+        clash = DataField("subject", "clash", lambda: StringField("clash"), self.store)
+        for place in ("portal_new", "public_form"):
+            self.fields[("ticket", place)] = [order, clash]
 
-    @hookimpl
-    def crm_plugin_info(self):
-        return PluginInfo("order_question", "Order question")
-
-    @hookimpl
-    def portal_ticket_form_fields(self, topic, form_name):
-        self.asked.append((topic.id if topic else None, form_name))
-        return {"order_number": StringField("Order number", [DataRequired()]), "subject": StringField("clash")}
-
-    @hookimpl
-    def portal_ticket_form_submitted(self, ticket, data):
-        self.answers.append((ticket.number, dict(data)))
+    @property
+    def answers(self):
+        return [(db.session.get(Ticket, record_id).number, dict(values))
+                for _subject, record_id, values in self.store.saves]
 
 
 @pytest.fixture
 def question():
     return OrderQuestion()
+
+
+@pytest.fixture(autouse=True)
+def _values_table(field_table):
+    """The order question's store table exists in every test."""
 
 
 @pytest.fixture
@@ -123,7 +125,7 @@ def test_the_signed_in_form_asks_the_plugins_too(portal, site, question):
     assert client.post(portal.url(site, "tickets/new"),
                        data={"subject": "s", "body": "b", "order_number": "B-2"}).status_code == 302
     assert question.answers[-1][1] == {"order_number": "B-2"}
-    assert ("new_ticket" in {name for _topic, name in question.asked})
+    assert ("ticket", "portal_new") in {(subject, place) for subject, place, _context in question.asked}
 
 
 def test_submissions_are_rate_limited_per_address(make_app, question):

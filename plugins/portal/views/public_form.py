@@ -17,7 +17,8 @@ from crm.actors import SYSTEM
 from crm.database import unit_of_work
 from crm.extensions import limiter
 from crm.people.services import find_or_create_contact, normalize_email
-from plugins.portal.form_fields import extra_fields_form, extra_values, fire_submitted
+from crm.fields import form_with_fields
+from plugins.portal.form_fields import answered, new_ticket_fields
 from plugins.portal.forms import PublicTicketForm
 from plugins.portal.sites import current_portal, portal_url
 from plugins.portal.views import bp
@@ -43,7 +44,8 @@ def public_form():
     site = current_portal()
     choices = [(str(t.id), t.label) for t in topics.offered_topics(None)]
     topic_id = choices[0][0] if len(choices) == 1 else (request.form.get("topic") if request.method == "POST" else None)
-    form = extra_fields_form(PublicTicketForm, topic_id, "public_form")
+    fields = new_ticket_fields("public_form", topic_id, None)
+    form = form_with_fields(PublicTicketForm, fields)
     form.topic.choices = choices
     if len(choices) == 1 and request.method == "POST":
         form.topic.data = choices[0][0]
@@ -58,14 +60,13 @@ def public_form():
                 ticket = services.open_ticket(
                     form.subject.data, author=SYSTEM, contact=contact, channel="public_form", body=form.body.data,
                     topic=int(form.topic.data) if form.topic.data else None, brand=site.brand_id,
-                    notify_customer=True)
+                    notify_customer=True, fields=answered(form, fields))
         except services.TicketError as exc:
             target = getattr(form, exc.field, None) if exc.field else None
             target = target if target is not None and hasattr(target, "errors") else form.body
             target.errors = [*list(target.errors or []), str(exc)]
         else:
-            fire_submitted(ticket, extra_values(form))
             return _thanks(site)
     status = 400 if request.method == "POST" else 200
     return render_template("portal/public_form.html", form=form, single_topic=len(choices) == 1,
-                           extra=[form[name] for name in form.extra_names]), status
+                           fields=fields), status

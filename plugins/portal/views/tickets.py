@@ -11,11 +11,12 @@ from flask import abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 
 from crm import settings
+from crm.fields import form_with_fields
 from crm.storage import send_stored_file
 from plugins.portal import ticket_pages
 from plugins.portal.customers import current_customer
 from plugins.portal.forms import NewTicketForm, ParametersForm, ReplyForm, StatusForm
-from plugins.portal.form_fields import extra_fields_form, extra_values, fire_submitted
+from plugins.portal.form_fields import answered, new_ticket_fields
 from plugins.portal.sites import current_portal, portal_url
 from plugins.portal.views import bp, customer_required
 from plugins.support import access, services, statuses, topics
@@ -202,7 +203,8 @@ def new_ticket():
     topic_id = request.form.get("topic") if request.method == "POST" else None
     if len(choices) == 1:
         topic_id = choices[0][0]
-    form = extra_fields_form(NewTicketForm, topic_id, "new_ticket")
+    fields = new_ticket_fields("portal_new", topic_id, customer.actor)
+    form = form_with_fields(NewTicketForm, fields)
     form.topic.choices = choices
     if len(choices) == 1 and request.method == "POST":
         form.topic.data = choices[0][0]
@@ -211,17 +213,17 @@ def new_ticket():
             ticket = services.open_ticket(
                 form.subject.data, author=customer.actor, contact=customer.contact.id, channel="portal",
                 body=form.body.data, topic=int(form.topic.data) if form.topic.data else None, brand=site.brand_id,
-                attachments=request.files.getlist("attachments"), notify_customer=True)
+                attachments=request.files.getlist("attachments"), notify_customer=True,
+                fields=answered(form, fields))
         except services.TicketForbidden as exc:
             flash(str(exc), "error")
         except services.TicketError as exc:
             _field_error(form, exc)
         else:
-            fire_submitted(ticket, extra_values(form))
             flash(_("Your ticket %(number)s was opened.", number=ticket.number), "success")
             return redirect(portal_url(site, "portal.ticket", number=ticket.number))
     status = 400 if request.method == "POST" else 200
     return render_template("portal/new_ticket.html", form=form, single_topic=len(choices) == 1,
-                           extra=[form[name] for name in getattr(form, "extra_names", ())],
+                           fields=fields,
                            max_attachments=settings.get("support.max_attachments"),
                            allowed_types=", ".join(settings.get("support.allowed_file_types"))), status

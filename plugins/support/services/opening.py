@@ -16,7 +16,7 @@ from plugins.support import permissions as perms
 from plugins.support.attachments import discard, store
 from plugins.support.models import CHANNELS, POST_KINDS, Brand, Post, Service, Ticket, Topic
 from plugins.support.numbers import next_number
-from plugins.support.services import history, values
+from plugins.support.services import field_values, history, values
 from plugins.support.services.common import require, require_actor, uploads
 from plugins.support.services.errors import TicketError, TicketForbidden
 from plugins.support.services.events import fire_after_commit
@@ -30,7 +30,7 @@ def open_ticket(subject: str, *, author, contact: Contact | int | None = None, c
                 body: str = "", body_kind: str | None = None, department=None, topic=None, brand=None,
                 service=None, status=None, priority=None, assignee_user=None, assignee_department=None,
                 tags: Iterable[str] = (), attachments=(), notify_customer: bool = False,
-                email_subject: str | None = None) -> Ticket:
+                email_subject: str | None = None, fields: Iterable[tuple] = ()) -> Ticket:
     """Open a ticket with its first post, commit, then fire ``support_ticket_created``.
 
     :param subject: the ticket's subject (required, at most 250 characters).
@@ -52,6 +52,10 @@ def open_ticket(subject: str, *, author, contact: Contact | int | None = None, c
         :class:`~plugins.support.attachments.CheckedUpload` items checked before.
     :param notify_customer: email the customer that the ticket was opened (S-31).
     :param email_subject: that email's subject; default setting ``new_ticket_email_subject``.
+    :param fields: ``(DataField, value)`` pairs of the data fields the opening
+        form offered (:mod:`crm.fields`, already validated by that form),
+        saved through their stores in this unit of work: they commit with the
+        ticket or not at all. Read-only fields are ignored.
     :raises TicketError: on bad input (nothing is stored).
     :raises TicketForbidden: when ``author`` may not open this ticket.
     """
@@ -62,6 +66,7 @@ def open_ticket(subject: str, *, author, contact: Contact | int | None = None, c
                              service=service, status=status, priority=priority, assignee_user=assignee_user,
                              assignee_department=assignee_department, tags=tags, attachments=attachments,
                              notify_customer=notify_customer, email_subject=email_subject, work=work)
+        field_values.save_with_ticket(ticket, fields, access.as_actor(author))
         fire_after_commit(work, "support_ticket_created", ticket=ticket)
     return ticket
 

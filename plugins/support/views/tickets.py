@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crm import i18n, settings
 from crm.extensions import db
+from crm.fields import data_fields
 from crm.parsing import parse_id, parse_ids, parse_int
 from crm.people.models import Company, Contact, User
 from crm.storage import send_stored_file
@@ -82,6 +83,8 @@ def tickets():
     """The staff ticket list (S-3)."""
     user = current_user._get_current_object()
     filters = listing.Filters.from_args(request.args)
+    list_fields = data_fields("ticket", "staff_list", viewer=user)
+    filters.read_data_fields(request.args, list_fields)
     if filters.invalid:
         flash(_("Some filters were not understood and were ignored."), "error")
     if search.terms(filters.q):  # the chips count within the search, capped
@@ -91,6 +94,7 @@ def tickets():
         counted = listing.StatusCounts(listing.status_counts(user))
         page = listing.ticket_page(user, filters, status_totals=counted.per_status)
     # formatted here, with the viewer's locale and timezone looked up once for the whole page
+    listing.attach_data_values(page.items, list_fields)
     formatted, now, locale = i18n.datetime_formatter(), utcnow(), get_locale()
     for row in page.items:
         row.updated_label = formatted(row.updated_at)
@@ -100,7 +104,7 @@ def tickets():
     users = access.assignable_users()
     return render_template(
         "support/tickets.html", page=page, filters=filters, counted=counted, users=users,
-        searching=bool(search.terms(filters.q)),
+        searching=bool(search.terms(filters.q)), list_fields=list_fields,
         # while searching, the chips keep the search (and the other filters) they count within
         chip_args={k: v for k, v in request.args.items() if k not in ("status", "page")}
         if search.terms(filters.q) else {},
@@ -223,7 +227,7 @@ def _fill_choices(form: EditTicketForm | None, reply: ReplyForm | None, lookups:
 
 
 def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteForm | None = None,
-                   edit: EditTicketForm | None = None, status_code: int = 200):
+                   edit: EditTicketForm | None = None, status_code: int = 200, fields_form=None):
     user = current_user._get_current_object()
     lookups = _lookups()
     descending = settings.get("support.reply_order") == "desc"
@@ -260,7 +264,8 @@ def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteFor
         may_reply=access.can(user, perms.REPLY), may_edit=access.can(user, perms.EDIT),
         may_assign=access.can(user, perms.ASSIGN), may_delete=access.can_delete(user),
         max_attachments=settings.get("support.max_attachments"),
-        allowed_types=", ".join(settings.get("support.allowed_file_types")), **lookups,
+        allowed_types=", ".join(settings.get("support.allowed_file_types")),
+        **ticket_fields.panel(ticket, user, fields_form), **lookups,
     ), status_code
 
 
@@ -451,3 +456,6 @@ def attachment(number, attachment_id):
         abort(404)
     # streamed from any storage backend, with length, nosniff, a sandbox policy and no caching
     return send_stored_file(row.storage_key, row.filename)
+
+
+from plugins.support.views import ticket_fields  # noqa: E402 (its route; it imports the helpers above)
