@@ -103,6 +103,9 @@ def init_app(app: Flask) -> None:
     i18n.install_fast_gettext(app)
     app.jinja_env.filters["datetime"] = i18n.format_datetime
     app.jinja_env.filters["age"] = i18n.format_age
+    from crm.fragments import with_selected
+
+    app.jinja_env.filters["with_selected"] = with_selected  # marks the chosen option of cached option lists
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error)
     app.register_error_handler(Exception, _server_error)

@@ -16,7 +16,7 @@ from crm.parsing import parse_id, parse_ids, parse_int
 from crm.people.models import Company, Contact, User
 from crm.storage import send_stored_file
 from crm.timeutil import utcnow
-from plugins.support import access, listing, search, services, statuses
+from plugins.support import access, list_toolbars, listing, search, services, statuses
 from plugins.support import lookups as lookup_cache
 from plugins.support import permissions as perms
 from plugins.support.forms import EditTicketForm, NoteForm, ReplyForm
@@ -101,9 +101,12 @@ def tickets():
         if row.waiting_since is not None:
             row.waited_label = i18n.format_age(max((now - row.waiting_since).total_seconds(), 0), locale)
     lookups = _lookups()
-    users = access.assignable_users()
+    may_edit, may_assign, may_delete = access.can(user, perms.EDIT), access.can(user, perms.ASSIGN), access.can_delete(user)
     return render_template(
-        "support/tickets.html", page=page, filters=filters, counted=counted, users=users,
+        "support/tickets.html", page=page, filters=filters, counted=counted,
+        # the selectors' options and the bulk toolbar are rendered once per locale and configuration
+        filter_options=list_toolbars.filter_options(channel_label),
+        bulk_toolbar=list_toolbars.bulk_toolbar(may_edit, may_assign, may_delete),
         searching=bool(search.terms(filters.q)), list_fields=list_fields,
         # while searching, the chips keep the search (and the other filters) they count within
         chip_args={k: v for k, v in request.args.items() if k not in ("status", "page")}
@@ -112,8 +115,7 @@ def tickets():
         priority_by_id={p.id: p for p in lookups["priorities"]},
         status_names={s.id: statuses.status_label(s) for s in lookups["statuses"]},
         priority_names={p.id: statuses.priority_label(p) for p in lookups["priorities"]},
-        may_edit=access.can(user, perms.EDIT), may_assign=access.can(user, perms.ASSIGN),
-        may_delete=access.can_delete(user), sorts=listing.SORTS,
+        may_edit=may_edit, may_assign=may_assign, may_delete=may_delete, sorts=listing.SORTS,
         new_ticket_endpoint="support.new_ticket" if "support.new_ticket" in current_app.view_functions else None,
         **lookups,
     )
