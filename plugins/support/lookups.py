@@ -8,6 +8,7 @@ read-only rows; any ORM write to them bumps the generation (see
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import select
 
@@ -61,6 +62,21 @@ class Lookups:
     departments: tuple[NamedRow, ...]
     brands: tuple[NamedRow, ...]
     services: tuple[NamedRow, ...]
+
+    @cached_property
+    def department_names(self) -> dict[int, str]:
+        """``{department id: name}``."""
+        return {d.id: d.name for d in self.departments}
+
+    @cached_property
+    def brand_names(self) -> dict[int, str]:
+        """``{brand id: name}``."""
+        return {b.id: b.name for b in self.brands}
+
+    @cached_property
+    def service_names(self) -> dict[int, str]:
+        """``{service id: name}``."""
+        return {s.id: s.name for s in self.services}
 
     def status(self, status_id: int | None) -> StatusRow | None:
         """The status with this id, or None."""
