@@ -35,7 +35,7 @@ def crm_register_permissions():
 def crm_register_blueprints():
     from plugins.support import models, search, topics  # noqa: F401 (tables and their search DDL)
     from plugins.support.canned_replies import models as canned_models  # noqa: F401 (tables)
-    from plugins.support.views import blueprints, canned_insert  # noqa: F401 (canned_insert adds routes)
+    from plugins.support.views import blueprints, canned_insert, tag_suggestions  # noqa: F401 (add routes)
     from plugins.support.views.canned_replies import canned_admin_bp
 
     return blueprints() + [canned_admin_bp]

@@ -22,7 +22,8 @@ from crm.timeutil import utcnow
 #: The step values a template keeps; anything else given to the services is dropped.
 TEMPLATE_FIELDS = (
     "brand_id", "topic_id", "status", "subject", "description",
-    "priority", "assign_to", "assignee_user_id", "assignee_department_id", "tag_ids",
+    "priority", "assign_to", "assignee_user_id", "assignee_department_id", "tags",
+    "tag_ids",  # templates saved before tags were typed
 )
 NAME_MAX = 120
 

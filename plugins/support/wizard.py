@@ -138,7 +138,7 @@ def purge_stale_drafts(now: datetime | None = None) -> int:
 STEP_FIELDS = {
     1: ("action", "template_name", "brand_id", "template_id", "topic_id", "service_id", "status"),
     2: ("customer_name", "customer_email", "subject", "description"),
-    3: ("priority", "assign_to", "assignee_user_id", "assignee_department_id", "tag_ids", "also_create"),
+    3: ("priority", "assign_to", "assignee_user_id", "assignee_department_id", "tags", "also_create"),
 }
 #: Which step shows the field a service complains about.
 FIELD_STEP = {
@@ -148,22 +148,23 @@ FIELD_STEP = {
     "attachments": 2, "priority": 3, "assignee_user": 3, "assignee_department": 3, "tags": 3,
 }
 SERVICE_FIELD = {"brand": "brand_id", "topic": "topic_id", "service": "service_id", "contact": "customer_email", "body": "description",
-                 "assignee_user": "assignee_user_id", "assignee_department": "assignee_department_id",
-                 "tags": "tag_ids"}
+                 "assignee_user": "assignee_user_id", "assignee_department": "assignee_department_id"}
 NAME_MAX = 200
 SUBJECT_MAX = 250
 DESCRIPTION_MAX = 20_000
+TAGS_TEXT_MAX = 2_000
 
 
 class Choices:
     """What the steps offer, loaded once per request: brands, templates, topics, statuses, priorities,
-    teams and tags (a fixed number of queries whatever their size)."""
+    teams (a fixed number of queries whatever their size; tags are typed, and suggested by
+    :mod:`plugins.support.tag_search`)."""
 
     def __init__(self):
         from crm.people.models import Department
         from plugins.support import statuses
         from crm import settings
-        from plugins.support.models import Brand, Service, Tag, Topic
+        from plugins.support.models import Brand, Service, Topic
         from plugins.support.ticket_templates import TicketTemplate
 
         self.brands = list(db.session.scalars(select(Brand).order_by(Brand.position, Brand.name)))
@@ -172,7 +173,6 @@ class Choices:
         self.statuses = statuses.statuses()
         self.priorities = statuses.priorities()
         self.departments = list(db.session.scalars(select(Department).order_by(Department.name)))
-        self.tags = list(db.session.scalars(select(Tag).order_by(Tag.name)))
         #: the services to classify by, only while "Use services" (S-10) is on
         self.services = list(db.session.scalars(select(Service).order_by(Service.position, Service.name))) \
             if settings.get("support.use_services") else []
@@ -210,6 +210,19 @@ class Choices:
         return self._assignees[department]
 
 
+def tags_text(values: dict[str, Any]) -> str:
+    """The step's tags as comma-separated names. Drafts and templates saved before tags were typed keep tag
+    ids (``tag_ids``): their names are looked up."""
+    if "tags" in values or not values.get("tag_ids"):
+        return values.get("tags") or ""
+    from plugins.support.models import Tag
+
+    ids = {int(v) for v in values["tag_ids"] if str(v).isascii() and str(v).isdigit() and int(v) < 2**31}
+    if not ids:
+        return ""
+    return ", ".join(db.session.scalars(select(Tag.name).where(Tag.id.in_(ids)).order_by(Tag.name)))
+
+
 def _by_id(rows, value):
     try:
         wanted = int(value)
@@ -222,8 +235,9 @@ def read_step(step: int, form, choices: Choices, draft: TicketDraft) -> dict[str
     """The values a step posted (``form`` is the request's form), ready to keep in the draft."""
     values: dict[str, Any] = {}
     for name in STEP_FIELDS[step]:
-        if name == "tag_ids":
-            values[name] = [v for v in form.getlist(name) if v][:50]
+        if name == "tags":
+            values[name] = (form.get(name) or "").strip()[:TAGS_TEXT_MAX + 1]
+            values["tag_ids"] = []  # the typed names replace the ids of older drafts and templates
         elif name == "also_create":
             values[name] = form.get(name) in ("y", "on", "1", "true")
         elif name == "action" and draft.get("editing_template_id"):
@@ -297,9 +311,17 @@ def validate_step(step: int, values: dict[str, Any], choices: Choices) -> dict[s
                 errors["assignee_department_id"] = _("Choose the team that gets the ticket.")
             elif _by_id(choices.departments, values["assignee_department_id"]) is None:
                 errors["assignee_department_id"] = offered
-        known = {str(t.id) for t in choices.tags}
-        if any(str(t) not in known for t in values.get("tag_ids") or []):
-            errors["tag_ids"] = offered
+        text = tags_text(values)
+        if len(text) > TAGS_TEXT_MAX:
+            errors["tags"] = ngettext("Use at most %(num)s character.", "Use at most %(num)s characters.", TAGS_TEXT_MAX)
+        else:
+            from plugins.support.services import TicketError
+            from plugins.support.services.values import tag_names
+
+            try:
+                tag_names(text)
+            except TicketError as exc:
+                errors["tags"] = str(exc)
     return errors
 
 
@@ -374,6 +396,7 @@ def open_ticket_from_draft(draft: TicketDraft, user, *, reply_now: bool, choices
     from crm.people.services import find_or_create_contact
     from plugins.support import services
     from plugins.support.attachments import CheckedUpload
+    from plugins.support.services.values import tag_names
     from plugins.support.models import Ticket
 
     draft_id = draft.id
@@ -392,7 +415,7 @@ def open_ticket_from_draft(draft: TicketDraft, user, *, reply_now: bool, choices
             for record in draft.files or []:
                 with storage().open(record["key"]) as handle:
                     uploads.append(CheckedUpload(record["filename"], record["content_type"], handle.read()))
-            tag_names = [t.name for t in choices.tags if str(t.id) in {str(v) for v in values.get("tag_ids") or []}]
+            tags = tag_names(tags_text(values))
             target = values.get("assign_to") or ""
             email_subject = (values.get("subject") or "").strip()
             ticket = services.open_ticket(
@@ -404,7 +427,7 @@ def open_ticket_from_draft(draft: TicketDraft, user, *, reply_now: bool, choices
                 department=choices.department_for(values),
                 assignee_user=values.get("assignee_user_id") if target == "user" else None,
                 assignee_department=values.get("assignee_department_id") if target == "team" else None,
-                tags=tag_names, attachments=uploads, notify_customer=not reply_now,
+                tags=tags, attachments=uploads, notify_customer=not reply_now,
                 email_subject=email_subject or None,
             )
             keys = [record["key"] for record in draft.files or []]

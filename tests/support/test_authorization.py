@@ -44,7 +44,8 @@ OTHER_FEATURES = {"support.new_ticket", "support.new_ticket_step", "support.new_
                   "support.canned_reply_text", "support.canned_insert", "support.my_canned_replies",
                   "support.my_canned_replies_new", "support.my_canned_replies_edit",
                   "support.my_canned_replies_delete", "support_canned_admin.index", "support_canned_admin.new",
-                  "support_canned_admin.edit", "support_canned_admin.delete"}
+                  "support_canned_admin.edit", "support_canned_admin.delete",
+                  "support.tag_suggestions"}  # tests/support/test_wizard_tags.py
 
 
 def _support_rules(app):

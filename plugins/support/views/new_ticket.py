@@ -18,8 +18,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 from wtforms import (
-    BooleanField, EmailField, MultipleFileField, RadioField, SelectField, SelectMultipleField, StringField,
-    TextAreaField,
+    BooleanField, EmailField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField,
 )
 
 from crm import settings
@@ -79,7 +78,7 @@ class Step3Form(_StepForm):
         ("", _l("Nobody")), ("user", _l("User")), ("team", _l("Team"))], default="", validate_choice=False)
     assignee_user_id = SelectField(_l("Assignee"), validate_choice=False)
     assignee_department_id = SelectField(_l("Team"), validate_choice=False)
-    tag_ids = SelectMultipleField(_l("Tags"), validate_choice=False)
+    tags = StringField(_l("Tags"), description=_l("Separate tags with commas."))
     also_create = BooleanField(_l("Also create a ticket with this template now"))
 
 
@@ -103,7 +102,7 @@ def _build_form(step: int, values: dict, choices: Choices, errors: dict | None =
         form.priority.choices = [(p.key, label) for p, label in choices.priority_labels()]
         form.assignee_user_id.choices = none + [(str(u.id), u.name) for u in choices.assignees(values)]
         form.assignee_department_id.choices = none + [(str(d.id), d.name) for d in choices.departments]
-        form.tag_ids.choices = [(str(t.id), t.name) for t in choices.tags]
+        form.tags.data = wizard.tags_text(values)
     for name, message in (errors or {}).items():
         if name in form:
             form[name].errors = [message]
