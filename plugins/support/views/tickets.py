@@ -7,7 +7,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from crm import i18n, settings
 from crm.extensions import db
@@ -20,7 +20,7 @@ from plugins.support import access, list_toolbars, listing, search, services, st
 from plugins.support import lookups as lookup_cache
 from plugins.support import permissions as perms
 from plugins.support.forms import EditTicketForm, NoteForm, ReplyForm
-from plugins.support.models import CHANNELS, Attachment, Post, Ticket, TicketHistory
+from plugins.support.models import CHANNELS, Attachment, Post, Ticket, TicketHistory, Topic
 from plugins.support.views import bp
 
 CONVERSATION_WINDOW = 50  # posts shown at once on the ticket page; earlier ones one window at a time
@@ -196,10 +196,12 @@ def _ticket(number: str) -> Ticket:
     return access.visible_ticket_or_404(current_user._get_current_object(), number, options=(
         joinedload(Ticket.contact).joinedload(Contact.company).lazyload(Company.managers),
         joinedload(Ticket.company).lazyload(Company.managers),
-        joinedload(Ticket.assignee_user).lazyload(User.memberships),
-        joinedload(Ticket.assignee_department), joinedload(Ticket.department), joinedload(Ticket.brand),
+        joinedload(Ticket.assignee_user).options(lazyload(User.memberships), lazyload(User.role)),
+        joinedload(Ticket.topic).lazyload(Topic.department),
+        # departments, brands and services are named from the process's lookups (the page's department_names,
+        # ...), not joined: fewer joins keep PostgreSQL's planning of this query short
         # tags in a query of their own: SQLite plans the many-to-many LEFT JOIN by scanning every tagged ticket
-        joinedload(Ticket.service), joinedload(Ticket.topic), selectinload(Ticket.tags),
+        selectinload(Ticket.tags),
     ))
 
 
@@ -257,10 +259,12 @@ def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteFor
         edit.version.data = str(ticket.version)
     _fill_choices(edit, reply, lookups, users)
     status_by_id = {s.id: s for s in lookups["statuses"]}
+    names = lookup_cache.current()
     return render_template(
         "support/ticket.html", ticket=ticket, posts=posts, earlier=earlier, descending=descending,
         windowed="before" in request.args, history=history, reply=reply, note=note, edit=edit,
-        status=status_by_id.get(ticket.status_id),
+        status=status_by_id.get(ticket.status_id), department_names=names.department_names,
+        brand_names=names.brand_names, service_names=names.service_names,
         priority=next((p for p in lookups["priorities"] if p.id == ticket.priority_id), None),
         history_label=_history_label, waited=_waited(ticket),
         may_reply=access.can(user, perms.REPLY), may_edit=access.can(user, perms.EDIT),
