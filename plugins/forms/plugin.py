@@ -34,6 +34,14 @@ def crm_register_migrations():
 
 
 @hookimpl
+def crm_audit_labels():
+    """Readable labels for the builder's entries in the audit log."""
+    from plugins.forms.audit_labels import labels
+
+    return labels()
+
+
+@hookimpl
 def crm_navigation_items(area, user):
     """Forms and data fields in the admin area, for those who may manage them."""
     if area != "admin":
@@ -44,3 +52,10 @@ def crm_navigation_items(area, user):
     return [NavItem("forms.forms", _l("Forms"), "forms_admin.index", order=130, permission=MANAGE),
             NavItem("forms.fields", _l("Data fields"), "forms_admin.fields", order=131, permission=MANAGE)]
 
+
+@hookimpl
+def crm_data_fields(subject, place, context):
+    """Questions of the topic's form, answers, data fields and the topic's form select (see ``provider``)."""
+    from plugins.forms.provider import fields_for
+
+    return fields_for(subject, place, context)

@@ -197,3 +197,11 @@ def test_data_fields_move_edit_and_delete(app, admin_client, kit):
                                                                                    {"staff_ticket": "view"})
     assert admin_client.post(f"/admin/forms/fields/{first.id}/delete").status_code == 302
     assert _count(DataField) == 1
+
+
+def test_the_audit_log_names_the_builder_changes(app, admin_client):
+    form = _new_form(admin_client, label="Donanım formu")
+    _add_question(admin_client, form, label="Model")
+    page = admin_client.get("/admin/audit").get_data(as_text=True)
+    assert "Form created" in page and "Question added" in page
+    assert ">forms.form.created<" not in page
