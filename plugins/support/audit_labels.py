@@ -19,6 +19,9 @@ ACTIONS = {
     "support.template.created": _l("Ticket template created"),
     "support.template.updated": _l("Ticket template changed"),
     "support.template.deleted": _l("Ticket template deleted"),
+    "support.canned_reply.created": _l("Canned reply created"),
+    "support.canned_reply.updated": _l("Canned reply changed"),
+    "support.canned_reply.deleted": _l("Canned reply deleted"),
 }
 for _kind, _created, _updated, _reordered, _deleted in (
     ("statuses", _l("Status created"), _l("Status changed"), _l("Status moved"), _l("Status deleted")),
@@ -38,6 +41,7 @@ OBJECT_TYPES = {
     "services": _l("Service"),
     "topics": _l("Topic"),
     "support_ticket_template": _l("Ticket template"),
+    "support_canned_reply": _l("Canned reply"),
 }
 
 FIELDS = {
@@ -54,6 +58,12 @@ FIELDS = {
     "ticket.channel": _l("Channel"),
     "ticket.post": _l("Message"),
     "ticket.kind": _l("Kind"),
+    "support_canned_reply.title": _l("Title"),
+    "support_canned_reply.scope": _l("Seen by"),
+    "support_canned_reply.department": _l("Department"),
+    "support_canned_reply.active": _l("Offered on the ticket page"),
+    "support_canned_reply.position": _l("Order"),
+    "support_canned_reply.languages": _l("Languages"),
 }
 
 

@@ -382,3 +382,14 @@ def test_personal_pages_need_desk_access_and_the_reply_permission(app, client, a
             assert response.status_code == 302 and "/login" in response.headers["Location"]
         else:
             assert response.status_code == expected
+
+
+def test_the_audit_log_words_canned_reply_changes(app, client, auth, people):
+    reply = make(people["admin"], "Greeting")
+    service.save(people["admin"], {"title": "Hello", "texts": {"en": "Hi"}, "position": "4"}, reply=reply)
+    auth.login(people["admin"])
+    page = client.get("/admin/audit", query_string={"object_type": "support_canned_reply"}).get_data(as_text=True)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "Canned reply created" in text and "Canned reply changed" in text
+    assert "Title Greeting → Hello" in text and "Order 0 → 4" in text
+    assert "support.canned_reply" not in text
