@@ -95,9 +95,11 @@ def crm_test_factories():
 @hookimpl
 def crm_demo_data():
     from plugins.support import demo
+    from plugins.support.canned_replies import demo as canned_demo
 
     return [DemoStep("support.lookups", demo.add_lookups, order=100),
-            DemoStep("support.tickets", demo.add_tickets, order=110)]
+            DemoStep("support.tickets", demo.add_tickets, order=110),
+            DemoStep("support.canned_replies", canned_demo.add_canned_replies, order=120)]
 
 
 @hookimpl

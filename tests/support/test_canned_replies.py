@@ -393,3 +393,19 @@ def test_the_audit_log_words_canned_reply_changes(app, client, auth, people):
     assert "Canned reply created" in text and "Canned reply changed" in text
     assert "Title Greeting → Hello" in text and "Order 0 → 4" in text
     assert "support.canned_reply" not in text
+
+
+def test_demo_data_brings_replies_in_both_languages(app, factory):
+    from crm import demo as host_demo
+    from plugins.support.canned_replies.demo import add_canned_replies
+
+    host_demo.host_people()
+    add_canned_replies()
+    db.session.commit()
+    from crm.people.models import User
+
+    billing_agent = db.session.scalar(select(User).where(User.email == "ayse@example.com"))
+    titles = [c.title for c in service.choices(billing_agent)]
+    assert titles == ["Refund issued", "Thanks for waiting", "Solved, anything else?"]
+    for reply in db.session.scalars(select(CannedReply)):
+        assert sorted(t.language for t in reply.texts) == ["en", "tr"]
