@@ -31,11 +31,17 @@ class Generation(db.Model):
 
 def read(key: str = KEY) -> int:
     """Return the current value of counter ``key``; every counter is read at most once per request."""
+    return _values().get(key, 0)
+
+
+def _values() -> dict[str, int]:
+    """Every counter: read once per request (kept in ``g``), or afresh outside a request."""
     if has_request_context():
-        if "crm_generation" not in g:
-            g.crm_generation = _read_all()
-        return g.crm_generation.get(key, 0)
-    return _read_all().get(key, 0)
+        found = g.get("crm_generation")
+        if found is None:
+            found = g.crm_generation = _read_all()
+        return found
+    return _read_all()
 
 
 def _read_all() -> dict[str, int]:
@@ -90,7 +96,8 @@ class Cached:
 
     def stamp(self) -> tuple[int, ...]:
         """The current values of this cache's counters."""
-        return tuple(read(key) for key in self.keys)
+        values = _values()
+        return tuple(values.get(key, 0) for key in self.keys)
 
     def __call__(self, *args: Hashable) -> Any:
         """The value for ``args``: the kept one while the counters have not moved, else a fresh one."""

@@ -115,7 +115,11 @@ def _viewer_locale_and_zone() -> tuple[str, str]:
     """(locale code, timezone name) of the current context; ``force_locale`` is honoured."""
     if not has_app_context():
         return "en", "UTC"
-    return str(get_locale()), str(get_timezone())
+    locale = get_locale()
+    picked = g.get("crm_locale_zone")
+    if picked is None or picked[0] is not locale:  # force_locale and refresh put another locale object in place
+        picked = g.crm_locale_zone = (locale, str(locale), str(get_timezone()))
+    return picked[1], picked[2]
 
 
 def fast_gettext(string: str) -> str:
