@@ -226,3 +226,35 @@ def test_the_ticket_page_query_count_does_not_grow_with_fields_and_answers(app, 
     assert measure() == one
     assert db.session.get(Ticket, ticket.id) is not None
 
+
+
+def test_the_staff_list_shows_and_filters_by_list_fields_in_constant_queries(app, client, auth, factory, kit,
+                                                                            count_queries):
+    auth.login(factory.admin())
+    device = kit.field(kind="choice", label="Cihaz", options=["Yazıcı", "Tarayıcı"], list_filter=True)
+    printer, scanner = (str(o.id) for o in device.options)
+    tickets = [factory.ticket(f"Ticket {n}", "b") for n in range(4)]
+    for ticket, option in zip(tickets, [printer, scanner, printer, None]):
+        if option:
+            db.session.add(TicketValue(ticket_id=ticket.id, field_id=device.id, value=option,
+                                       text="Yazıcı" if option == printer else "Tarayıcı", match_key=f"|{option}|"))
+    db.session.commit()
+    page = client.get(f"/support/tickets?df_forms_df{device.id}={printer}").get_data(as_text=True)
+    assert "Ticket 0" in page and "Ticket 2" in page and "Ticket 1" not in page and "Ticket 3" not in page
+    assert "Yazıcı" in page  # the column
+
+    def measure():
+        with count_queries() as q:
+            assert client.get("/support/tickets").status_code == 200
+        return q.count
+
+    client.get("/support/tickets")
+    before = measure()
+    for n in range(9):
+        field = kit.field(kind="text", label=f"Alan {n}", list_filter=True, position=n + 1)
+        for ticket in tickets:
+            db.session.add(TicketValue(ticket_id=ticket.id, field_id=field.id, value=f"v{n}", text=f"v{n}",
+                                       match_key=f"v{n}"))
+    db.session.commit()
+    client.get("/support/tickets")
+    assert measure() == before
