@@ -90,7 +90,8 @@ class FieldsPlugin:
 
     @hookimpl
     def crm_data_fields(self, subject, place, context):
-        self.asked.append((subject, place, dict(context)))
+        # ids, not rows: the rows belong to the request's session
+        self.asked.append((subject, place, {k: getattr(v, "id", v) for k, v in context.items()}))
         return self.fields.get((subject, place))
 
     # field makers ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from crm.admin.people import delete_then_redirect, matches, paginate, saving, se
 from crm.admin.views import bp
 from crm.auth.forms import language_choices, timezone_names
 from crm.extensions import db
+from crm.fields import data_fields, form_with_fields, load_values, save_values, submitted_values
 from crm.people.forms import ContactForm
 from crm.people.models import Company, Contact
 from crm.people.services import CONTACT_FIELDS, delete_contact, person_references, save_contact
@@ -40,7 +41,9 @@ def _edit(contact: Contact | None):
             data["locale"] = data["locale"] or ""
         else:
             data = {"company_id": request.args.get("company", type=int)}
-    form = ContactForm(data=data)
+    fields = data_fields("contact", "staff_contact", contact=contact, viewer=current_user._get_current_object())
+    stored = load_values("contact", [contact.id], fields)[contact.id] if contact is not None else {}
+    form = form_with_fields(ContactForm, fields, values=stored if request.method == "GET" else None, data=data)
     form.company_id.choices = [(None, _("No company"))] + [
         (row.id, row.name) for row in db.session.execute(select(Company.id, Company.name).order_by(Company.name))
     ]
@@ -49,13 +52,18 @@ def _edit(contact: Contact | None):
         values = {key: form[key].data for key in CONTACT_FIELDS}
         with saving(form, email=_("Another contact already uses this email address.")) as outcome:
             contact, changes = save_contact(contact, values, actor=current_user)
+            answers = submitted_values(form, fields)
+            if answers:
+                db.session.flush()
+                save_values("contact", contact.id, fields, answers, current_user._get_current_object())
+            changed = bool(changes) or any(stored.get(name) != value for name, value in answers.items())
         if outcome.saved:
-            flash(_("The contact %(name)s was saved.", name=contact.name) if changes else _("Nothing changed."),
+            flash(_("The contact %(name)s was saved.", name=contact.name) if changed else _("Nothing changed."),
                   "success")
             return redirect(url_for("admin.contacts"))
     references = person_references("contact", contact) if contact is not None else []
     return render_template("crm/admin/contact_form.html", form=form, contact=contact, references=references,
-                           timezones=timezone_names())
+                           timezones=timezone_names(), data_fields=fields, data_values=stored)
 
 
 @bp.route("/contacts/new", methods=["GET", "POST"])

@@ -28,7 +28,7 @@ PUBLIC = {"portal.home", "portal.login", "portal.logout", "portal.register", "po
 # the customer's own picture: none uploaded yet (404), and a form posted without a file (400)
 NO_PICTURE = {"portal.picture": 404, "portal.profile_picture": 400}
 ABOUT_THE_TICKET = {"portal.ticket", "portal.reply", "portal.set_status", "portal.attachment",
-                    "portal.set_parameters"}
+                    "portal.set_parameters", "portal.set_ticket_fields"}
 
 
 @pytest.fixture

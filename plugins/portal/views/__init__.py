@@ -87,7 +87,7 @@ def customer_required(view):
 
 def blueprints():
     """The portal's blueprints (its views register on ``bp`` when imported)."""
-    from plugins.portal.views import accounts, files, profile, public_form, tickets  # noqa: F401
+    from plugins.portal.views import accounts, files, profile, public_form, ticket_fields, tickets  # noqa: F401
     from plugins.portal import branding_views, sso_views  # noqa: F401 (branding assets, single sign-on)
     from plugins.portal.admin_views import admin_bp
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from crm.auth import attempts, sessions
 from crm.auth.forms import timezone_names
 from crm.database import unit_of_work
+from crm.fields import data_fields, form_with_fields, load_values, save_values, submitted_values
 from crm.people.forms import show_errors
 from crm.people.services import InvalidChange, save_contact
 from crm.storage import send_stored_file
@@ -20,13 +21,23 @@ SOCIAL = ("website_url", "linkedin_url", "twitter_url")
 
 
 def _profile_form(customer, formdata=None) -> ProfileForm:
+    """The profile form with the contact's data fields (place ``portal_profile``) attached.
+
+    ``form.profile_fields`` and ``form.profile_values`` are the data fields and
+    their stored values, for the template's read-only ones.
+    """
     contact, account = customer.contact, customer.account
+    fields = data_fields("contact", "portal_profile", contact=contact, viewer=customer.actor)
+    stored = load_values("contact", [contact.id], fields)[contact.id]
     data = {"name": contact.name, "position": contact.position, "phone": contact.phone,
             "locale": contact.locale or "", "timezone": contact.timezone or "",
             **{name: getattr(account, name) for name in SOCIAL}}
     if formdata is None:
-        return ProfileForm(prefix="profile", formdata=None, data=data)
-    return ProfileForm(prefix="profile")
+        form = form_with_fields(ProfileForm, fields, values=stored, prefix="profile", formdata=None, data=data)
+    else:
+        form = form_with_fields(ProfileForm, fields, prefix="profile")
+    form.profile_fields, form.profile_values = fields, stored
+    return form
 
 
 def _render(profile=None, password=None, avatar=None, status: int = 200):
@@ -56,6 +67,8 @@ def profile():
     try:
         with unit_of_work():
             save_contact(contact, values, actor=None)
+            save_values("contact", contact.id, form.profile_fields, submitted_values(form, form.profile_fields),
+                        customer.actor)
             for name in SOCIAL:
                 setattr(customer.account, name, (getattr(form, name).data or "").strip())
     except InvalidChange as exc:

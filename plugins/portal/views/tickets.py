@@ -63,7 +63,9 @@ def _parameters_form(customer, ticket, formdata=None) -> ParametersForm | None:
 
 
 def _render_ticket(ticket, reply: ReplyForm | None = None, status_code: int = 200,
-                   parameters_form: ParametersForm | None = None):
+                   parameters_form: ParametersForm | None = None, fields_form=None):
+    from plugins.portal.views.ticket_fields import panel
+
     customer = current_customer()
     site = current_portal()
     current = ticket_pages.status_map().get(ticket.status_id)
@@ -79,6 +81,7 @@ def _render_ticket(ticket, reply: ReplyForm | None = None, status_code: int = 20
         may_write=access.may_write_as_customer(customer.actor, ticket), transitions=transitions,
         status_label=statuses.status_label, max_attachments=settings.get("support.max_attachments"),
         allowed_types=", ".join(settings.get("support.allowed_file_types")),
+        **panel(customer, ticket, fields_form),
     ), status_code
 
 

@@ -190,14 +190,19 @@ def _row(kind: Kind, row_id: int):
 def _edit(kind_name: str, row_id: int):
     kind = _kind(kind_name)
     row = _row(kind, row_id)
-    form = kind.form(obj=row) if request.method == "POST" else kind.form(formdata=None, obj=row)
+    fields, stored = topic_admin.topic_fields(row) if kind.name == "topics" else ([], {})
+    if fields:
+        form = topic_admin.topic_form(kind.form, row, fields, stored)
+    else:
+        form = kind.form(obj=row) if request.method == "POST" else kind.form(formdata=None, obj=row)
     _prepare(kind, form)
+    shown = {"data_fields": fields, "data_values": stored}
     if request.method == "GET":
         form.name.data = kind.label(row)
         if kind.name == "topics":
             form.department.data = str(row.department_id or "")
             topic_admin.fill(form, row)
-        return render_template("support/admin/edit.html", kind=kind, row=row, form=form)
+        return render_template("support/admin/edit.html", kind=kind, row=row, form=form, **shown)
     if form.validate():
         if _name_taken(kind, form.name.data, row):
             form.name.errors = list(form.name.errors) + [_("This name is already used.")]
@@ -205,13 +210,14 @@ def _edit(kind_name: str, row_id: int):
             changes = _apply(kind, form, row)
             if kind.name == "topics":
                 changes.update(topic_admin.apply_staff(form, row))
+                changes.update(topic_admin.save_fields(form, row, fields, stored))
             if changes:
                 audit.record(f"support.{kind.name}.updated", kind.name, row.id, changes)
             db.session.commit()
             statuses.forget()
             flash(_("Your changes were saved."), "success")
             return redirect(url_for(f"support_admin.{kind.name}"))
-    return render_template("support/admin/edit.html", kind=kind, row=row, form=form), 400
+    return render_template("support/admin/edit.html", kind=kind, row=row, form=form, **shown), 400
 
 
 def _move(kind_name: str, row_id: int):

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_babel import gettext as _, ngettext
 from sqlalchemy import func, select
 
 from crm import audit
 from crm.extensions import db
+from crm.fields import data_fields, form_with_fields, load_values, save_values, submitted_values
 from crm.people.models import Company, Role, User
 from plugins.support import topics
 from plugins.support.models import Topic
@@ -108,3 +110,26 @@ def company_slot(company) -> str:
     """The link from a company's admin page to its topics."""
     count = db.session.scalar(select(func.count()).select_from(Topic).where(Topic.company_id == company.id))
     return render_template("support/admin/company_topics_link.html", company=company, count=count)
+
+
+def topic_fields(row: Topic) -> tuple[list, dict]:
+    """The data fields other plugins add to a topic's settings (place ``topic_settings``) and their values."""
+    fields = data_fields("topic", "topic_settings", topic=row, viewer=current_user._get_current_object())
+    stored = load_values("topic", [row.id], fields)[row.id] if fields and row.id else {}
+    return fields, stored
+
+
+def topic_form(form_class, row: Topic, fields: list, stored: dict):
+    """The topic edit form with the editable data fields attached (filled from ``stored`` when shown)."""
+    if request.method == "POST":
+        return form_with_fields(form_class, fields, obj=row)
+    return form_with_fields(form_class, fields, values=stored, formdata=None, obj=row)
+
+
+def save_fields(form, row: Topic, fields: list, stored: dict) -> dict:
+    """Stage the submitted data-field values of a topic; return ``{"data.<name>": (old, new)}`` for the audit."""
+    answers = submitted_values(form, fields)
+    if answers:
+        save_values("topic", row.id, fields, answers, current_user._get_current_object())
+    return {f"data.{name}": (None if stored.get(name) is None else str(stored.get(name)), None if value is None
+                             else str(value)) for name, value in answers.items() if stored.get(name) != value}

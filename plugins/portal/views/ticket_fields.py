@@ -1,0 +1,78 @@
+"""Data fields on the customer's ticket page (place ``portal_ticket``: "ticket parameters in the customer's account").
+
+The fields come from other plugins through the host's ``crm_data_fields``
+hook; the customer sees them all and changes the editable ones while they
+may write to the ticket, through
+:func:`plugins.support.services.set_field_values` as the actor.
+"""
+from __future__ import annotations
+
+from flask import flash, redirect
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+
+from crm.fields import data_fields, form_with_fields, load_values, submitted_values
+from crm.parsing import parse_int
+from plugins.portal import ticket_pages
+from plugins.portal.customers import current_customer
+from plugins.portal.sites import current_portal, portal_url
+from plugins.portal.views import bp, customer_required
+from plugins.support import access, services
+
+
+class CustomerFieldsForm(FlaskForm):
+    """The ticket's data fields the customer may change (attached per request) and the version shown."""
+
+    version = HiddenField()
+
+
+def customer_fields(customer, ticket) -> list:
+    """The data fields of ``ticket`` on the customer's ticket page."""
+    return data_fields("ticket", "portal_ticket", ticket=ticket, topic=ticket.topic, viewer=customer.actor)
+
+
+def panel(customer, ticket, form: CustomerFieldsForm | None = None) -> dict:
+    """What the page shows: ``data_fields``, ``data_values`` and ``fields_form`` (None when nothing is editable)."""
+    fields = customer_fields(customer, ticket)
+    if not fields:
+        return {"data_fields": [], "data_values": {}, "fields_form": None}
+    values = load_values("ticket", [ticket.id], fields)[ticket.id]
+    if form is None and access.may_write_as_customer(customer.actor, ticket):
+        form = form_with_fields(CustomerFieldsForm, fields, values=values, formdata=None)
+        form.version.data = str(ticket.version)
+    return {"data_fields": fields, "data_values": values,
+            "fields_form": form if form is not None and form.data_field_names else None}
+
+
+@bp.post("/tickets/<number>/fields")
+@customer_required
+def set_ticket_fields(number: str):
+    """Save the data fields the customer may change on their ticket."""
+    from plugins.portal.views.tickets import _render_ticket
+
+    customer = current_customer()
+    ticket = ticket_pages.customer_ticket(customer, number)
+    back = redirect(portal_url(current_portal(), "portal.ticket", number=ticket.number))
+    fields = customer_fields(customer, ticket)
+    form = form_with_fields(CustomerFieldsForm, fields)
+    if not form.data_field_names or not access.may_write_as_customer(customer.actor, ticket):
+        flash(_("You may not do this."), "error")
+        return back
+    if not form.validate():
+        return _render_ticket(ticket, status_code=400, fields_form=form)
+    try:
+        changes = services.set_field_values(ticket, submitted_values(form, fields), actor=customer.actor,
+                                            version=parse_int(form.version.data), fields=fields)
+    except services.TicketForbidden:
+        flash(_("You may not do this."), "error")
+    except services.TicketConflict as exc:
+        flash(str(exc), "error")
+    except services.TicketError as exc:
+        target = form[exc.field] if exc.field in form.data_field_names else form[form.data_field_names[0]]
+        target.errors = [*list(target.errors or []), str(exc)]
+        return _render_ticket(ticket, status_code=400, fields_form=form)
+    else:
+        flash(_("The ticket was updated.") if changes else _("Nothing was changed."),
+              "success" if changes else "info")
+    return back
