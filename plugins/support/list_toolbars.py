@@ -31,8 +31,9 @@ def _selectors(channel_label: Callable[[str], str] | None = None) -> dict:
 
 
 def filter_options(channel_label: Callable[[str], str]) -> TemplateModule:
-    """The filter form's option lists (``status``, ``priority``, ``department``, ``assignee``, ``brand``,
-    ``service``, ``channel``, ``sort``), none selected; ``channel_label`` names a channel."""
+    """The filter form's selects (``status``, ``priority``, ``department``, ``assignee``, ``brand``,
+    ``service``, ``channel``, ``sort``; none selected), the search and tag inputs' labels (``q_labels``,
+    ``tag_labels``) and the ``filter_button``; ``channel_label`` names a channel."""
     return fragment("support/_list_filter_options.html", _selectors, channel_label, counters=COUNTERS)
 
 
