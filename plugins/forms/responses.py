@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import inspect, select
 
 from crm.extensions import db
+from crm.parsing import parse_id
 from plugins.forms.models import Answer, Response
 
 
@@ -46,8 +47,7 @@ def read_filters(args) -> Filters:
     if start and end and start > end:
         errors.append(_("The start date is after the end date."))
         start = end = None
-    raw_topic = (args.get("topic") or "").strip()
-    topic_id = int(raw_topic) if raw_topic.isdigit() and len(raw_topic) < 10 else None
+    topic_id = parse_id(args.get("topic"))
     return Filters(start, end, topic_id, tuple(errors))
 
 
@@ -68,7 +68,7 @@ def responses_query(form_id: int, filters: Filters, viewer, *, with_ticket: bool
             .where(Response.form_id == form_id, api.visible_tickets(viewer)))
     if filters.start:
         stmt = stmt.where(Response.created_at >= datetime.combine(filters.start, time()))
-    if filters.end:
+    if filters.end and filters.end < date.max:  # the last possible day has no day after it to stop before
         stmt = stmt.where(Response.created_at < datetime.combine(filters.end + timedelta(days=1), time()))
     if filters.topic_id:
         stmt = stmt.where(Response.topic_id == filters.topic_id)

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from sqlalchemy import delete, select
 
 from crm.extensions import db
+from crm.parsing import parse_id
 from plugins.forms import files
 from plugins.forms.inputs import fold, from_stored, item_of, to_stored
 from plugins.forms.models import Answer, ContactValue, DataField, Question, Response, TicketValue, TopicForm
@@ -27,9 +28,9 @@ def ids_of(names, prefix: str) -> dict[int, str]:
     """``{row id: name}`` of the names that start with ``prefix`` followed by digits."""
     found = {}
     for name in names:
-        rest = name[len(prefix):] if name.startswith(prefix) else ""
-        if rest.isdigit():
-            found[int(rest)] = name
+        row_id = parse_id(name[len(prefix):]) if name.startswith(prefix) else None
+        if row_id is not None:
+            found[row_id] = name
     return found
 
 
@@ -179,7 +180,7 @@ class DataValueStore:
         raw = (raw or "").strip()[:200]
         stmt = select(TicketValue.ticket_id).where(TicketValue.field_id == field_id)
         if field.kind in ("choice", "multichoice"):
-            if not raw.isdigit() or raw not in {str(k) for k, _label in field.choices}:
+            if parse_id(raw) is None or raw not in {str(k) for k, _label in field.choices}:
                 return stmt.where(False)
             return stmt.where(TicketValue.match_key.like(f"%|{raw}|%"))
         if field.kind == "checkbox":
@@ -215,8 +216,9 @@ class TopicFormStore:
             return
         raw = str(values[TOPIC_FORM] or "")
         db.session.execute(delete(TopicForm).where(TopicForm.topic_id == id))
-        if raw.isdigit():
-            db.session.add(TopicForm(topic_id=id, form_id=int(raw)))
+        form_id = parse_id(raw)
+        if form_id is not None:
+            db.session.add(TopicForm(topic_id=id, form_id=form_id))
 
     def matching_ids(self, subject: str, field, raw: str):
         """Topics are not filtered by form."""

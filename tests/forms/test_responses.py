@@ -63,8 +63,11 @@ def test_the_page_lists_filters_and_paginates(app, admin_client, factory, kit, f
     by_date = admin_client.get(f"/admin/forms/{form.id}/responses?from=2026-12-01&to=2026-12-01").get_data(
         as_text=True)
     assert "L-0" in by_date and "T-29" not in by_date
-    bad = admin_client.get(f"/admin/forms/{form.id}/responses?from=yesterday&to=2026-99-99&topic=x")
+    bad = admin_client.get(f"/admin/forms/{form.id}/responses?from=yesterday&to=2026-99-99&topic=%C2%B2")
     assert bad.status_code == 400 and "The start date is not a date" in bad.get_data(as_text=True)
+    for url in (f"/admin/forms/{form.id}/responses?from=0001-01-01&to=9999-12-31",
+                f"/admin/forms/{form.id}/responses.csv?from=0001-01-01&to=9999-12-31&topic=99999999999999999999"):
+        assert admin_client.get(url).status_code == 200, url
     reversed_dates = admin_client.get(f"/admin/forms/{form.id}/responses?from=2026-12-02&to=2026-12-01")
     assert "The start date is after the end date." in reversed_dates.get_data(as_text=True)
 
