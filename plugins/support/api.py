@@ -14,8 +14,11 @@ called from an event handler. The reading functions never commit.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
+from crm import settings
 from crm.actors import SYSTEM, is_system
 from crm.extensions import db
 from plugins.support.access import Customer, can_see, visible_tickets
@@ -24,12 +27,12 @@ from plugins.support.attachments import check_uploads as _check_attachments
 from plugins.support.models import Post, Ticket
 from plugins.support.services import (
     BODY_MAX, SUBJECT_MAX, TicketConflict, TicketError, TicketForbidden, add_customer_message, add_note,
-    add_reply, assign, customer_can_set_status, open_ticket, set_status_as_customer, update_ticket,
-    update_ticket_as_customer,
+    add_reply, assign, customer_can_set_status, open_ticket, set_field_values, set_status_as_customer,
+    update_ticket, update_ticket_as_customer,
 )
 from plugins.support.topics import OfferedTopic, offered_topics
 
-API_VERSION = "1.3"
+API_VERSION = "1.4"
 """``major.minor``: the minor number grows with additions, the major one with incompatible changes."""
 
 
@@ -70,13 +73,30 @@ def check_uploads(files) -> list[CheckedUpload]:
     return _check_attachments(files)
 
 
+@dataclass(frozen=True)
+class AttachmentLimits:
+    """The attachment settings now: how many files a post takes, how large each may be, which types."""
+
+    max_files: int
+    max_bytes: int
+    allowed_types: tuple[str, ...]
+
+
+def attachment_limits() -> AttachmentLimits:
+    """The current attachment limits (settings ``support.max_attachments``, ``max_file_size_mb``,
+    ``allowed_file_types``), e.g. to tell people before they upload; :func:`check_uploads` enforces them."""
+    return AttachmentLimits(settings.get("support.max_attachments"),
+                            settings.get("support.max_file_size_mb") * 1024 * 1024,
+                            tuple(settings.get("support.allowed_file_types")))
+
+
 def _is_staff_side(actor) -> bool:
     return is_system(actor) or bool(getattr(actor, "is_staff_user", False))
 
 
 __all__ = [
-    "API_VERSION", "AttachmentRefused", "BODY_MAX", "CheckedUpload", "Customer", "OfferedTopic", "Post", "SUBJECT_MAX", "SYSTEM", "Ticket",
+    "API_VERSION", "AttachmentLimits", "AttachmentRefused", "BODY_MAX", "CheckedUpload", "Customer", "OfferedTopic", "Post", "SUBJECT_MAX", "SYSTEM", "Ticket",
     "TicketConflict", "TicketError", "TicketForbidden", "add_customer_message", "add_note", "add_reply", "assign",
-    "can_see", "check_uploads", "customer_can_set_status", "get_ticket", "offered_topics", "open_ticket", "set_status_as_customer", "update_ticket_as_customer",
+    "attachment_limits", "can_see", "check_uploads", "customer_can_set_status", "get_ticket", "offered_topics", "open_ticket", "set_field_values", "set_status_as_customer", "update_ticket_as_customer",
     "update_ticket", "visible_posts", "visible_tickets",
 ]

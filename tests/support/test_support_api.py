@@ -84,3 +84,9 @@ def test_customers_read_their_ticket_without_internal_notes(app, factory):
     assert [p.kind for p in api.visible_posts(ticket, actor=api.Customer.of(contact))] == ["customer_message"]
     assert api.visible_posts(ticket, actor=api.Customer.of(stranger)) == []
     assert api.get_ticket(ticket.number, actor=None) is None
+
+
+def test_attachment_limits_follow_the_settings(app, set_support):
+    set_support(max_attachments=3, max_file_size_mb=2, allowed_file_types=["pdf", "png"])
+    limits = api.attachment_limits()
+    assert (limits.max_files, limits.max_bytes, limits.allowed_types) == (3, 2 * 1024 * 1024, ("pdf", "png"))
