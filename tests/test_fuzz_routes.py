@@ -380,6 +380,10 @@ def world(app, db, factory):
     inapp.notify([admin.id], "support.ticket_opened", {"number": ticket.number, "subject": ticket.subject},
                  url=f"/support/tickets/{ticket.number}")
     template = ticket_templates.save_template("Printer", {"subject": "Printer"}, admin)
+    from plugins.support.canned_replies import service as canned
+
+    shared = canned.save(admin, {"title": "Thanks", "texts": {"en": "Thanks, {customer_name}."}})
+    canned.save(admin, {"title": "Mine", "texts": {"en": "Regards"}}, personal=True)
     token = make_reset_token(staff)
     draft = wizard.start_draft(admin, {"action": "ticket"})
     db.session.commit()
@@ -389,6 +393,7 @@ def world(app, db, factory):
         "department_id": str(department.id), "role_id": str(role.id), "template_id": str(template.id),
         "token": token, "name": "support", "namespace": "support", "section": "general",
         "key": "logo", "step": "1", "draft_id": draft.id, "filename": "crm/crm.css", "slug": site.slug,
+        "reply_id": str(shared.id),
     }
     urls = app.url_map.bind("localhost")
     steps = tuple(urls.build("support.new_ticket_step", {"draft_id": draft.id, "step": n}) for n in (2, 3))
