@@ -1,11 +1,15 @@
 """Fill a fresh database with a benchmark desk: 100,000 tickets and one ticket with 50 replies.
 
-    python bench/seed.py sqlite:////path/to/bench.sqlite3 [--tickets 100000]
+    python bench/seed.py sqlite:////path/to/bench.sqlite3 [--tickets 100000] [--posts 1000000]
 
 Rows go in through bulk inserts shaped like the support plugin's models,
 then the maintained counters (per-status counts, the ticket number counter,
 each ticket's post count) are set as the services would have left them.
-The database is emptied first. Staff who log in (password ``bench-password``):
+With ``--posts N`` the tickets share N posts in all (each has its first
+message; the rest are replies, customer messages and some internal notes
+spread at random over the tickets, between each ticket's creation and its
+last update), for searching a large conversation history; the full-text
+indexes are then built once after the bulk load. The database is emptied first. Staff who log in (password ``bench-password``):
 ``agent@bench.example`` (staff role, all departments) and
 ``admin@bench.example`` (admin). The ticket with 50 replies is printed.
 """
@@ -16,6 +20,7 @@ import os
 import random
 import sys
 import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -45,8 +50,12 @@ def _chunks(rows: list, size: int = CHUNK):
         yield rows[start:start + size]
 
 
-def seed(tickets: int, rng: random.Random) -> str:
-    """Add every row; return the number of the ticket with 50 replies. The caller commits."""
+def seed(tickets: int, rng: random.Random, posts: int | None = None) -> str:
+    """Add every row; return the number of the ticket with 50 replies. The caller commits.
+
+    ``posts``: the number of posts in all (default: one per ticket and the
+    50 replies); the ones beyond the first messages go to random tickets.
+    """
     from crm.extensions import db
     from crm.people.models import Company, Contact, Department, DepartmentMember, User
     from crm.people.services import ensure_builtin_roles
@@ -124,33 +133,41 @@ def seed(tickets: int, rng: random.Random) -> str:
                                                  company_names.get(company_id))
     big = ticket_rows[-1]
     big.update(updated_at=now, post_count=1 + BIG_TICKET_REPLIES)
+    # the ticket with the replies keeps exactly those
+    extra = _extra_posts(tickets - 1, max(0, (posts or 0) - tickets - BIG_TICKET_REPLIES), rng) + [0]
+    for row, more in zip(ticket_rows, extra):
+        row["post_count"] += more
     for chunk in _chunks(ticket_rows):
         db.session.execute(insert(Ticket), chunk)
     db.session.merge(TicketCounter(year=year, value=tickets))
 
     ids = dict(db.session.execute(select(Ticket.number, Ticket.id)).all())
-    post_rows, tag_rows = [], []
+    tag_rows = []
     for row in ticket_rows:
-        ticket_id = ids[row["number"]]
-        text = rng.choice(MESSAGES)
-        post_rows.append({"ticket_id": ticket_id, "kind": "customer_message", "body": f"<p>{text}</p>",
-                          "body_text": text, "author_user_id": None, "author_contact_id": row["contact_id"],
-                          "created_at": row["created_at"]})
         for tag_id in rng.sample(tag_ids, rng.choice([0, 0, 1, 2])):
-            tag_rows.append({"ticket_id": ticket_id, "tag_id": tag_id})
+            tag_rows.append({"ticket_id": ids[row["number"]], "tag_id": tag_id})
     big_id = ids[big["number"]]
-    for n in range(BIG_TICKET_REPLIES):
-        text = rng.choice(MESSAGES)
-        from_customer = n % 3 == 1
-        post_rows.append({
-            "ticket_id": big_id, "kind": "customer_message" if from_customer else "public_reply",
-            "body": f"<p>{text}</p><p>Reply {n + 1}.</p>", "body_text": f"{text} Reply {n + 1}.",
-            "author_user_id": None if from_customer else rng.choice([agent.id, *(u.id for u in staff)]),
-            "author_contact_id": big["contact_id"] if from_customer else None,
-            "created_at": big["created_at"] + timedelta(minutes=n + 1),
-        })
-    for chunk in _chunks(post_rows):
-        db.session.execute(insert(Post), chunk)
+    staff_ids = [agent.id, *(u.id for u in staff)]
+    with _indexes_built_after(db.session, posts is not None and posts > 100_000):
+        batch: list[dict] = []
+        for row, more in zip(ticket_rows, extra):
+            batch.extend(_ticket_posts(ids[row["number"]], row, more, staff_ids, rng))
+            if len(batch) >= CHUNK:
+                db.session.execute(insert(Post.__table__), batch)
+                batch = []
+        for n in range(BIG_TICKET_REPLIES):
+            text = rng.choice(MESSAGES)
+            from_customer = n % 3 == 1
+            body_text = f"{text} Reply {n + 1}."
+            batch.append({
+                "ticket_id": big_id, "kind": "customer_message" if from_customer else "public_reply",
+                "body": f"<p>{text}</p><p>Reply {n + 1}.</p>", "body_text": body_text,
+                "search_text": folding.post_text(body_text),
+                "author_user_id": None if from_customer else rng.choice(staff_ids),
+                "author_contact_id": big["contact_id"] if from_customer else None,
+                "created_at": big["created_at"] + timedelta(minutes=n + 1),
+            })
+        db.session.execute(insert(Post.__table__), batch)
     for chunk in _chunks(tag_rows):
         db.session.execute(insert(ticket_tags), chunk)
     db.session.execute(insert(TicketHistory), [
@@ -161,6 +178,73 @@ def seed(tickets: int, rng: random.Random) -> str:
     counts.recount()
     _portal_customer(big["contact_id"])
     return big["number"]
+
+
+_FOLDED: dict[str, str] = {}
+
+
+def _folded(text: str) -> str:
+    """The post search text of one of the few seed texts, folded once."""
+    if text not in _FOLDED:
+        from plugins.support.folding import post_text
+
+        _FOLDED[text] = post_text(text)
+    return _FOLDED[text]
+
+
+def _extra_posts(tickets: int, extra: int, rng: random.Random) -> list[int]:
+    """How many posts beyond its first message each ticket gets: ``extra`` spread at random."""
+    counts = [0] * tickets
+    for _ in range(extra):
+        counts[rng.randrange(tickets)] += 1
+    return counts
+
+
+def _ticket_posts(ticket_id: int, row: dict, more: int, staff_ids: list[int], rng: random.Random):
+    """The rows of a ticket's first message and its ``more`` later posts, oldest first."""
+    text = rng.choice(MESSAGES)
+    yield {"ticket_id": ticket_id, "kind": "customer_message", "body": f"<p>{text}</p>", "body_text": text,
+           "search_text": _folded(text), "author_user_id": None, "author_contact_id": row["contact_id"],
+           "created_at": row["created_at"]}
+    span = max(1, int((row["updated_at"] - row["created_at"]).total_seconds()))
+    for offset in sorted(rng.randrange(span) for _ in range(more)):
+        text = rng.choice(MESSAGES)
+        kind = rng.choices(("public_reply", "customer_message", "internal_note"), weights=(5, 4, 1))[0]
+        staff = kind != "customer_message"
+        yield {"ticket_id": ticket_id, "kind": kind, "body": f"<p>{text}</p>", "body_text": text,
+               "search_text": _folded(text), "author_user_id": rng.choice(staff_ids) if staff else None,
+               "author_contact_id": None if staff else row["contact_id"],
+               "created_at": row["created_at"] + timedelta(seconds=offset)}
+
+
+@contextmanager
+def _indexes_built_after(session, bulk: bool):
+    """Load posts without the full-text index on ``support_post`` and build it once after (when ``bulk``).
+
+    Indexing a million posts one insert at a time costs several times more
+    than building the index over the loaded table.
+    """
+    from sqlalchemy import text
+
+    from plugins.support import search
+
+    dialect = session.get_bind().dialect.name
+    if not bulk or dialect not in ("sqlite", "postgresql"):
+        yield
+        return
+    if dialect == "sqlite":
+        for statement in search.SQLITE_DROP_TRIGGERS[3:]:  # the post triggers
+            session.execute(text(statement))
+    else:
+        session.execute(text("DROP INDEX IF EXISTS ix_support_post_search_fts"))
+    yield
+    if dialect == "sqlite":
+        session.execute(text("INSERT INTO support_post_fts(support_post_fts) VALUES ('rebuild')"))
+        for statement in search.FOLDED_SQLITE_POST_DDL:
+            session.execute(text(statement))
+    else:
+        for statement in search.FOLDED_POSTGRES_POST_DDL:
+            session.execute(text(statement))
 
 
 def _portal_customer(contact_id: int) -> None:
@@ -179,6 +263,16 @@ def _portal_customer(contact_id: int) -> None:
     ensure_sites()
 
 
+def posts_count(db) -> int:
+    """How many posts the database holds."""
+    from sqlalchemy import func
+
+    from plugins.support.models import Post
+
+    with db.engine.connect() as connection:
+        return connection.scalar(select(func.count(Post.id)))
+
+
 def analyze(db) -> None:
     """Give the query planner statistics, as a running database has them (bulk inserts leave none)."""
     from sqlalchemy import text
@@ -191,6 +285,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("database_url", help="e.g. sqlite:////var/tmp/crm-bench.sqlite3")
     parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--posts", type=int, default=None,
+                        help="posts in all, spread over the tickets (default: one each and the 50 replies)")
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
 
@@ -204,10 +300,11 @@ def main() -> None:
     with app.app_context():
         db.drop_all()
         db.create_all()
-        number = seed(args.tickets, random.Random(args.seed))
+        number = seed(args.tickets, random.Random(args.seed), args.posts)
         db.session.commit()
         analyze(db)
-    print(f"seeded {args.tickets} tickets in {time.monotonic() - started:.1f} s; "
+        posts = posts_count(db)
+    print(f"seeded {args.tickets} tickets, {posts} posts in {time.monotonic() - started:.1f} s; "
           f"ticket with {BIG_TICKET_REPLIES} replies: {number}")
 
 

@@ -17,9 +17,9 @@ from plugins.support import access, counts, lookups, search
 from plugins.support.models import CHANNELS, Priority, Tag, Ticket, ticket_tags
 
 PER_PAGE = 50
-# a search counts its matches (per status) up to this many, then shows "500+": counting every match of a
-# common word would cost more than finding the page of newest ones
-SEARCH_COUNT_CAP = 500
+# a search counts its matches (per status) up to this many, then shows "50+": it counts the newest matches,
+# the ones the page reads anyway, so counting costs no more than the page (a common word has thousands)
+SEARCH_COUNT_CAP = 50
 SORTS = {
     "updated": Ticket.updated_at,
     "created": Ticket.created_at,
@@ -48,6 +48,8 @@ class Filters:
     page: int = 1
     invalid: list[str] = field(default_factory=list)
     data: list[tuple[DataField, str]] = field(default_factory=list)  # data-field filters: (field, raw value)
+    # the search's condition, worked out once (it asks the index) for the counts and the page
+    searched: tuple | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_args(cls, args) -> "Filters":
@@ -215,9 +217,10 @@ def _where(user, f: Filters, with_status: bool = True) -> list:
         if matching_ids is not None:
             clauses.append(Ticket.id.in_(matching_ids))
     if f.q:
-        matching = search.matching_tickets(f.q, include_internal=access.audience(user) != access.CUSTOMER)
-        if matching is not None:
-            clauses.append(Ticket.id.in_(matching))
+        if f.searched is None:
+            f.searched = (search.condition(f.q, include_internal=access.audience(user) != access.CUSTOMER),)
+        if f.searched[0] is not None:
+            clauses.append(f.searched[0])
     return clauses
 
 
@@ -251,11 +254,12 @@ def search_status_counts(user, f: Filters) -> StatusCounts:
     """Per status, the tickets ``user`` may see that match the search and other filters of ``f``; one query.
 
     The status filter itself is left out (the chips choose it). Counting stops
-    after :data:`SEARCH_COUNT_CAP` matches, so a common word costs no more than
-    a rare one.
+    after :data:`SEARCH_COUNT_CAP` matches, taken in the list's order (the
+    database walks its sort index and stops), so a common word costs no more
+    than a rare one.
     """
-    matches = select(Ticket.status_id).where(*_where(user, f, with_status=False)).limit(SEARCH_COUNT_CAP + 1)
-    sample = matches.subquery()
+    matches = _ordered(select(Ticket.status_id).where(*_where(user, f, with_status=False)), f)
+    sample = matches.limit(SEARCH_COUNT_CAP + 1).subquery()
     per_status = dict(db.session.execute(
         select(sample.c.status_id, func.count()).group_by(sample.c.status_id)).all())
     return StatusCounts(per_status, capped=sum(per_status.values()) > SEARCH_COUNT_CAP)
@@ -268,34 +272,42 @@ def ticket_page(user, f: Filters, per_page: int | None = None, status_totals: di
     Items are :class:`TicketRow` (plain rows, no ORM objects): the list only
     shows them, and loading 50 tickets with their relations as objects costs
     more than the rest of the page. With ``search_counts`` (a search's
-    :func:`search_status_counts`) the total is taken from them, capped.
+    :func:`search_status_counts`) the total is taken from them; when they are
+    capped, the page reads one row more to know whether a next page exists.
     """
     per_page = per_page or PER_PAGE
     clauses = _where(user, f)
+    capped = search_counts is not None and search_counts.capped
     if search_counts is not None:
         total = search_counts.total(f.status)
     elif f.only_status() and status_totals is not None:
         total = status_totals.get(f.status, 0) if f.status is not None else sum(status_totals.values())
     else:
         total = db.session.scalar(select(func.count(Ticket.id)).where(*clauses)) or 0
-    pages = max(1, math.ceil(total / per_page))
-    page = min(f.page, pages)
+    # a capped count says "at least": any page may follow, and one more row tells whether another does
+    page = f.page if capped else min(f.page, max(1, math.ceil(total / per_page)))
+    # the page's ids first, from the ticket table alone; the names are joined for those rows only, so a
+    # search matching thousands of tickets does not join seven tables for each of them before sorting
+    chosen = _ordered(select(Ticket.id).where(*clauses), f)
+    chosen = chosen.limit(per_page + 1 if capped else per_page).offset((page - 1) * per_page)
+    stmt = _ordered(_with_names(select(*ROW_COLUMNS)), f).where(Ticket.id.in_(chosen.scalar_subquery()))
+    rows = _rows(stmt)
+    if capped:
+        total = (page - 1) * per_page + len(rows)
+        rows = rows[:per_page]
+    return Page(rows, page, per_page, total)
+
+
+def _ordered(stmt, f: Filters):
+    """``stmt`` (a select from tickets) in the order of the list's sort, ties broken by the id."""
     key, descending = f.sort.lstrip("-"), f.sort.startswith("-")
     column = SORTS[key]
     order = column.desc() if descending else column.asc()
     if key == "waiting":
         order = order.nulls_last()
-    ordering = (order, Ticket.id.desc() if descending else Ticket.id.asc())
-    # the page's ids first, from the ticket table alone; the names are joined for those rows only, so a
-    # search matching thousands of tickets does not join seven tables for each of them before sorting
-    chosen = select(Ticket.id).where(*clauses)
-    stmt = _with_names(select(*ROW_COLUMNS))
     if key == "priority":
-        chosen = chosen.join(Priority, Priority.id == Ticket.priority_id)
         stmt = stmt.join(Priority, Priority.id == Ticket.priority_id)
-    chosen = chosen.order_by(*ordering).limit(per_page).offset((page - 1) * per_page)
-    stmt = stmt.where(Ticket.id.in_(chosen.scalar_subquery())).order_by(*ordering)
-    return Page(_rows(stmt), page, per_page, total)
+    return stmt.order_by(order, Ticket.id.desc() if descending else Ticket.id.asc())
 
 
 def attach_data_values(rows: list[TicketRow], fields: list[DataField]) -> None:

@@ -15,14 +15,12 @@ from __future__ import annotations
 import re
 
 from flask import current_app, has_app_context
-from sqlalchemy import (
-    DDL, Select, and_, bindparam, event, func, inspect, literal_column, or_, select, text, union,
-)
+from sqlalchemy import DDL, ColumnElement, Select, event, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from crm.extensions import db
 from crm.people.models import Company, Contact
-from plugins.support import folding, search_text
+from plugins.support import folding, search_plan, search_text
 from plugins.support.models import Post, Ticket
 
 FOLDED_SQLITE_DDL = [
@@ -158,36 +156,18 @@ def terms(query: str) -> list[str]:
     return folding.words(query)[:10]
 
 
-def _word_clause(word: str, dialect: str, include_internal: bool):
-    """Tickets whose number, subject, customer or one of whose posts has a word starting with ``word``.
-
-    One ``IN`` over the union of the ticket and post matches, so the
-    database may start from the (usually few) matches instead of testing every
-    ticket against two lists. Without ``include_internal``, internal notes
-    (and the private descriptions staff write as the first note) are not
-    searched.
-    """
-    public = () if include_internal else (Post.kind != "internal_note",)
-    # digits are a ticket's serial number (any leading zeros) or a whole number in the text, not a prefix:
-    # "50" must not find every ticket of 2026 or every "500"
-    digits = word.isdigit()
-    if dialect == "sqlite":
-        match = f'"{folding.serial_word(word)}" OR "{word}"' if digits else '"%s"*' % word
-        tickets = select(literal_column("rowid")).select_from(text("support_ticket_fts")).where(
-            text("support_ticket_fts MATCH :q").bindparams(bindparam("q", match, unique=True)))
-        posts = select(Post.ticket_id).where(Post.id.in_(
-            select(literal_column("rowid")).select_from(text("support_post_fts")).where(
-                text("support_post_fts MATCH :q").bindparams(bindparam("q", match, unique=True)))), *public)
-    else:
-        tsquery = func.to_tsquery("simple", f"{folding.serial_word(word)} | {word}" if digits else f"{word}:*")
-        tickets = select(Ticket.id).where(func.to_tsvector("simple", Ticket.search_text).op("@@")(tsquery))
-        posts = select(Post.ticket_id).where(func.to_tsvector("simple", Post.search_text).op("@@")(tsquery),
-                                             *public)
-    return Ticket.id.in_(union(tickets, posts))
-
-
 def matching_tickets(query: str, include_internal: bool = False) -> Select | None:
     """A SELECT of the ids of tickets where every word of ``query`` starts a word of the ticket or a post.
+
+    The same tickets as :func:`condition`, as a subquery; None when the query
+    has no words.
+    """
+    found = condition(query, include_internal)
+    return None if found is None else select(Ticket.id).where(found)
+
+
+def condition(query: str, include_internal: bool = False) -> ColumnElement[bool] | None:
+    """The WHERE condition on :class:`Ticket` for tickets where every word of ``query`` is found.
 
     A ticket is found by its number (``2026-00050``, ``00050`` or ``50``; a
     word of digits matches whole numbers, other words match word starts), its
@@ -195,8 +175,11 @@ def matching_tickets(query: str, include_internal: bool = False) -> Select | Non
     of its posts; words may be found in different places. Case, accents and
     the Turkish i's do not matter (:mod:`plugins.support.folding`). Internal
     notes are searched only with ``include_internal`` (staff). Returns None
-    when the query has no words. Access is not checked here; callers combine
-    it with :func:`plugins.support.access.visible_tickets`.
+    when the query has no words. Asks the full-text index once (one query)
+    to choose how each word is checked (:mod:`plugins.support.search_plan`),
+    so the newest matches of a common word cost no more than those of a rare
+    one. Access is not checked here; callers combine it with
+    :func:`plugins.support.access.visible_tickets`.
     """
     words = terms(query)
     if not words:
@@ -205,6 +188,5 @@ def matching_tickets(query: str, include_internal: bool = False) -> Select | Non
     if whole:  # a whole ticket number names one ticket: look it up by its unique column, not by two words
         from plugins.support.numbers import format_number
 
-        return select(Ticket.id).where(Ticket.number == format_number(int(whole.group(1)), int(whole.group(2))))
-    dialect = db.session.get_bind().dialect.name
-    return select(Ticket.id).where(and_(*(_word_clause(w, dialect, include_internal) for w in words)))
+        return Ticket.number == format_number(int(whole.group(1)), int(whole.group(2)))
+    return search_plan.condition(words, include_internal)

@@ -168,17 +168,20 @@ def test_query_count_does_not_grow_with_page_size(app, admin_client, desk, facto
     # counted by the tests' session, which may already hold the user; bench/ reports a server's counts
     _make_tickets(desk, factory, 5)
     small = _queries(admin_client, count_queries, url)
-    assert small <= 7  # generation, sign-in session, counts, rows, tags, unread notifications (+1 for a search)
+    # generation, sign-in session, counts, rows, tags, unread notifications (a search: +1, the index probe)
+    assert small <= 8
     _make_tickets(desk, factory, 45)
     assert len(_numbers(admin_client.get(url).get_data(as_text=True))) == 50
     assert _queries(admin_client, count_queries, url) == small
 
 
-def test_a_search_costs_no_more_queries_than_the_plain_list(app, admin_client, desk, factory, count_queries):
+def test_a_search_costs_one_query_more_than_the_plain_list(app, admin_client, desk, factory, count_queries):
+    # the one more is the full-text index probe that chooses how each word is checked, whatever the words
     _make_tickets(desk, factory, 5)
     plain = _queries(admin_client, count_queries, "/support/tickets")
-    assert _queries(admin_client, count_queries, "/support/tickets?q=ticket") == plain
-    assert _queries(admin_client, count_queries, "/support/tickets?q=ticket&department=1&tag=common") == plain
+    assert _queries(admin_client, count_queries, "/support/tickets?q=ticket") == plain + 1
+    assert _queries(admin_client, count_queries, "/support/tickets?q=ticket&department=1&tag=common") == plain + 1
+    assert _queries(admin_client, count_queries, "/support/tickets?q=ticket+body+zzz") <= plain + 1  # no rows, no tags
 
 
 def test_bulk_status_and_assign(app, admin_client, desk, factory):

@@ -1,0 +1,92 @@
+"""How a search runs: rare words from the index, common ones checked on the newest tickets; same answers.
+
+Runs on SQLite and on PostgreSQL (CRM_TEST_DATABASE_URL).
+"""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from crm.actors import SYSTEM
+from crm.extensions import db
+from plugins.support import listing, search, search_plan, services
+from plugins.support.models import Ticket
+
+QUERIES = ["sifre", "ŞİFRE sıfırlama", "kargo", "kar", "gizli", "2", "00002", "ayse", "yilmaz ozturk",
+           "fatura kargo", "zzzz", "iade", "not", "ödeme", "odeme iade"]
+
+
+@pytest.fixture
+def tickets(desk, factory):
+    company = factory.company("Öztürk Lojistik")
+    ayse = factory.contact(name="Ayşe Yılmaz", email="ayse@example.com.tr", company=company)
+    made = [
+        desk.ticket("Şifre sıfırlama", body="Giriş yapamıyorum.", contact=ayse),
+        desk.ticket("Kargo nerede", body="Sipariş 2 gündür bekliyor."),
+        desk.ticket("Fatura", body="Ödeme iadesi istiyorum."),
+        desk.ticket("Kargo hasarlı", body="Kutu ezik geldi.", contact=ayse),
+    ]
+    services.add_note(made[1], "GİZLİ not: kargo firmasını ara", author=factory.admin())
+    services.add_reply(made[2], "İade yapıldı, kargo ücreti dahil.", author=factory.admin())
+    return made
+
+
+def _ids(query, include_internal):
+    found = search.matching_tickets(query, include_internal=include_internal)
+    return sorted(db.session.scalars(found)) if found is not None else None
+
+
+def test_index_lookup_and_row_checks_find_the_same_tickets(app, tickets, monkeypatch):
+    looked_up = {(q, staff): _ids(q, staff) for q in QUERIES for staff in (True, False)}
+    monkeypatch.setattr(search_plan, "RARE", 0)  # every word with a hit is "common": checked row by row
+    checked = {(q, staff): _ids(q, staff) for q in QUERIES for staff in (True, False)}
+    assert checked == looked_up
+    first, second, third, fourth = (t.id for t in tickets)
+    assert looked_up["sifre", True] == [first]
+    assert looked_up["kargo", True] == sorted([second, third, fourth])  # the third by its reply
+    assert looked_up["kar", True] == sorted([second, third, fourth])  # word starts
+    assert looked_up["gizli", True] == [second] and looked_up["gizli", False] == []  # internal note
+    assert looked_up["ayse", True] == sorted([first, fourth])
+    assert looked_up["yilmaz ozturk", True] == sorted([first, fourth])
+    assert looked_up["zzzz", True] == []
+    assert second in looked_up["2", True]  # a whole number in the text
+
+
+def test_a_mix_of_common_and_rare_words_is_checked_on_the_rare_ones_candidates(app, tickets, monkeypatch):
+    monkeypatch.setattr(search_plan, "RARE", 1)  # "kargo" (two subjects, two posts) is common, "hasarli" rare
+    probed = {w.word: w for w in search_plan.probe(["kargo", "hasarli"], include_internal=True)}
+    assert probed["kargo"].tickets is None and probed["kargo"].posts is None
+    assert probed["hasarli"].rare and probed["hasarli"].found == {tickets[3].id}
+    assert _ids("kargo hasarli", True) == [tickets[3].id]
+    assert _ids("kargo", True) == sorted(t.id for t in tickets[1:])
+
+
+def test_the_index_is_asked_once_whatever_the_words(app, tickets, count_queries):
+    with count_queries() as counted:
+        search.condition("kargo iade şifre ayse 2", include_internal=True)
+    assert counted.count == 1
+
+
+def test_a_capped_search_pages_on_newest_first(app, tickets, desk, factory, monkeypatch):
+    monkeypatch.setattr(listing, "SEARCH_COUNT_CAP", 2)
+    more = [desk.ticket(f"Kargo {i}") for i in range(3)]
+    admin = factory.admin()
+    matching = set(db.session.scalars(select(Ticket.id).where(search.condition("kargo"))))
+    expected = list(db.session.scalars(select(Ticket.id).where(Ticket.id.in_(matching))
+                                       .order_by(Ticket.updated_at.desc(), Ticket.id.desc())))
+    seen = []
+    for number in (1, 2, 3):
+        filters = listing.Filters.from_args({"q": "kargo", "page": str(number)})
+        counted = listing.search_status_counts(admin, filters)
+        assert counted.capped and counted.label() == "2+"
+        page = listing.ticket_page(admin, filters, per_page=2, search_counts=counted)
+        seen.extend(row.id for row in page.items)
+        assert page.has_next == (number < 3)
+    assert seen == expected and len(seen) == 6
+
+
+def test_bad_words_never_break_the_probe(app, tickets):
+    for query in ('"', "a*b", "NEAR(x", "x_y", "%", "a' OR 1=1 --", "ı" * 200, "0" * 30):
+        assert _ids(query, True) is None or isinstance(_ids(query, True), list)
+    services.update_ticket(tickets[0], {"subject": "x_y test"}, actor=SYSTEM)
+    assert _ids("x_y", True) == [tickets[0].id]
