@@ -29,6 +29,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 TEXT_LIMITS = {"text": 500, "textarea": 10000, "email": 254, "phone": 40}
 PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{2,39}$")
 NUMBER_LIMIT = Decimal("1e15")
+NUMBER_CHARS = 40
 MATCH_MAX = 400
 _TURKISH_I = str.maketrans({"ı": "i", "İ": "i", "I": "i"})
 
@@ -90,7 +91,8 @@ class Finite:
     """A number, not NaN or infinity (which no range check may compare)."""
 
     def __call__(self, form, field):
-        if isinstance(field.data, Decimal) and not field.data.is_finite():
+        raw = field.raw_data[0] if field.raw_data else ""
+        if isinstance(field.data, Decimal) and (not field.data.is_finite() or len(str(raw)) > NUMBER_CHARS):
             field.data = None
             raise StopValidation(_l("Enter a number."))
 

@@ -108,6 +108,7 @@ def test_answers_are_stored_with_the_ticket_and_shown_to_staff(client, portal, s
     ({"Kaç cihaz etkilendi?": "many"}, "Not a valid decimal value."),
     ({"Kaç cihaz etkilendi?": "11"}, "Number must be between 1 and 10."),
     ({"Kaç cihaz etkilendi?": "NaN"}, "Enter a number."),
+    ({"Kaç cihaz etkilendi?": "2." + "0" * 100}, "Enter a number."),
     ({"İşletim sistemi": "999999"}, "Not a valid choice."),
     ({"Belirtiler": ["1", "2", "999999"]}, "not valid choice"),
     ({"Arıza tarihi": "2026-13-45"}, "Not a valid date value."),
