@@ -2,7 +2,12 @@
 
 SQLite connections get ``PRAGMA foreign_keys=ON`` (so ``ON DELETE`` rules and
 references are enforced as on PostgreSQL), a generous busy timeout and the
-WAL journal (readers never wait for a writer).
+WAL journal (readers never wait for a writer) with ``synchronous=NORMAL``:
+a commit is appended to the journal without waiting for the disk, which the
+journal is synced to at each checkpoint. The database cannot be corrupted
+this way; a power cut (not a crash of the process) may lose the last
+commits before the checkpoint. Waiting for the disk at every commit costs
+about 4 ms, more than everything else in opening a ticket.
 
 :func:`unit_of_work` runs a service's change as one transaction of its own:
 
@@ -64,6 +69,7 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
         cursor.close()
 
