@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
 
 from sqlalchemy import ForeignKey, JSON, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -149,10 +149,7 @@ FIELD_STEP = {
 }
 SERVICE_FIELD = {"brand": "brand_id", "topic": "topic_id", "service": "service_id", "contact": "customer_email", "body": "description",
                  "assignee_user": "assignee_user_id", "assignee_department": "assignee_department_id"}
-NAME_MAX = 200
-SUBJECT_MAX = 250
-DESCRIPTION_MAX = 20_000
-TAGS_TEXT_MAX = 2_000
+from plugins.support.wizard_forms import DESCRIPTION_MAX, NAME_MAX, SUBJECT_MAX, TAGS_TEXT_MAX  # noqa: E402,F401
 
 
 class Choices:
@@ -254,75 +251,12 @@ def creates_ticket(values: dict[str, Any]) -> bool:
     return values.get("action") != "template" or bool(values.get("also_create"))
 
 
-def validate_step(step: int, values: dict[str, Any], choices: Choices) -> dict[str, str]:
-    """Check one step's values; return ``{field: translated message}`` (empty when valid)."""
-    errors: dict[str, str] = {}
-    offered = _("Choose one of the offered values.")
-    if step == 1:
-        if values.get("action") not in ("ticket", "template"):
-            errors["action"] = offered
-        if values.get("action") == "template":
-            name = (values.get("template_name") or "").strip()
-            if not name:
-                errors["template_name"] = _("Give the template a name.")
-            elif len(name) > 120:
-                errors["template_name"] = ngettext("Use at most %(num)s character.", "Use at most %(num)s characters.", 120)
-        if choices.brands and not values.get("brand_id"):
-            errors["brand_id"] = _("Choose the brand or product.")
-        elif values.get("brand_id") and _by_id(choices.brands, values["brand_id"]) is None:
-            errors["brand_id"] = offered
-        if values.get("topic_id") and _by_id(choices.topics, values["topic_id"]) is None:
-            errors["topic_id"] = offered
-        if choices.services and values.get("service_id") and _by_id(choices.services, values["service_id"]) is None:
-            errors["service_id"] = offered
-        if values.get("template_id") and _by_id(choices.templates, values["template_id"]) is None:
-            errors["template_id"] = offered
-        if values.get("status") and values["status"] not in {s.key for s in choices.statuses}:
-            errors["status"] = offered
-    elif step == 2:
-        if creates_ticket(values):
-            name = (values.get("customer_name") or "").strip()
-            if not name:
-                errors["customer_name"] = _("Enter the customer's name.")
-            elif len(name) > NAME_MAX:
-                errors["customer_name"] = ngettext("Use at most %(num)s character.", "Use at most %(num)s characters.", NAME_MAX)
-            email = (values.get("customer_email") or "").strip()
-            if not email:
-                errors["customer_email"] = _("Enter the customer's email address.")
-            elif not valid_email(email):
-                errors["customer_email"] = _("Enter a valid email address.")
-        if len(values.get("subject") or "") > SUBJECT_MAX:
-            errors["subject"] = ngettext("Use at most %(num)s character.", "Use at most %(num)s characters.", SUBJECT_MAX)
-        if len(values.get("description") or "") > DESCRIPTION_MAX:
-            errors["description"] = ngettext("Use at most %(num)s character.", "Use at most %(num)s characters.", DESCRIPTION_MAX)
-    elif step == 3:
-        if values.get("priority") and values["priority"] not in {p.key for p in choices.priorities}:
-            errors["priority"] = offered
-        target = values.get("assign_to") or ""
-        if target not in ("", "user", "team"):
-            errors["assign_to"] = offered
-        if target == "user":
-            if not values.get("assignee_user_id"):
-                errors["assignee_user_id"] = _("Choose who gets the ticket.")
-            elif _by_id(choices.assignees(values), values["assignee_user_id"]) is None:
-                errors["assignee_user_id"] = _("This person cannot be assigned tickets of this department.")
-        if target == "team":
-            if not values.get("assignee_department_id"):
-                errors["assignee_department_id"] = _("Choose the team that gets the ticket.")
-            elif _by_id(choices.departments, values["assignee_department_id"]) is None:
-                errors["assignee_department_id"] = offered
-        text = tags_text(values)
-        if len(text) > TAGS_TEXT_MAX:
-            errors["tags"] = ngettext("Use at most %(num)s character.", "Use at most %(num)s characters.", TAGS_TEXT_MAX)
-        else:
-            from plugins.support.services import TicketError
-            from plugins.support.services.values import tag_names
+def validate_step(step: int, values: dict[str, Any], choices: Choices, fields=()) -> dict[str, str]:
+    """Check one step's values with the step's form (:mod:`plugins.support.wizard_forms`, where the rules
+    live); ``fields`` are the data fields of step 2. Return ``{field: translated message}`` (empty when valid)."""
+    from plugins.support.wizard_forms import check_step
 
-            try:
-                tag_names(text)
-            except TicketError as exc:
-                errors["tags"] = str(exc)
-    return errors
+    return check_step(step, values, choices, fields)
 
 
 def valid_email(email: str) -> bool:
@@ -381,7 +315,7 @@ class Outcome:
         return url + ("#reply" if reply else "")
 
 
-def open_ticket_from_draft(draft: TicketDraft, user, *, reply_now: bool, choices: Choices) -> Outcome:
+def open_ticket_from_draft(draft: TicketDraft, user, *, reply_now: bool, choices: Choices, fields=()) -> Outcome:
     """Open the ticket the wizard describes, on channel ``internal``, in one unit of work.
 
     The draft row is locked first, so when the same draft is submitted several
@@ -390,6 +324,7 @@ def open_ticket_from_draft(draft: TicketDraft, user, *, reply_now: bool, choices
     The customer is found or created by email (subject to S-15 through the
     service), the description becomes an internal note with the draft's
     files, and the customer is emailed unless staff reply at once (S-31).
+    ``fields`` are the ``(DataField, value)`` answers of step 2, saved with the ticket.
     On refusal nothing is stored and :attr:`Outcome.errors` says why.
     """
     from crm.database import lock, unit_of_work
@@ -428,7 +363,7 @@ def open_ticket_from_draft(draft: TicketDraft, user, *, reply_now: bool, choices
                 assignee_user=values.get("assignee_user_id") if target == "user" else None,
                 assignee_department=values.get("assignee_department_id") if target == "team" else None,
                 tags=tags, attachments=uploads, notify_customer=not reply_now,
-                email_subject=email_subject or None,
+                email_subject=email_subject or None, fields=fields,
             )
             keys = [record["key"] for record in draft.files or []]
             draft.ticket_id = ticket.id

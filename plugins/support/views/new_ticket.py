@@ -12,23 +12,21 @@ import io
 from functools import wraps
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
-from wtforms import (
-    BooleanField, EmailField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField,
-)
 
 from crm import settings
 from crm.database import unit_of_work
 from crm.extensions import db
-from plugins.support import access, permissions as perms, ticket_templates, wizard
+from crm.fields import data_fields
+from crm.parsing import parse_id
+from plugins.support import access, permissions as perms, ticket_templates, wizard, wizard_forms
 from plugins.support.models import Ticket
 from plugins.support.views import bp
 from plugins.support.wizard import (
-    STEPS, Choices, STEP_FIELDS, default_subject_hint, open_ticket_from_draft, read_step, validate_step,
+    STEPS, Choices, default_subject_hint, open_ticket_from_draft, read_step, validate_step,
 )
 
 
@@ -46,67 +44,23 @@ def creator_required(view):
     return wrapped
 
 
-class _StepForm(FlaskForm):
-    class Meta:
-        csrf = False  # the app-wide CSRFProtect checks every post
-
-
-class Step1Form(_StepForm):
-    action = RadioField(_l("What do you want to do?"), choices=[
-        ("ticket", _l("Create a ticket")), ("template", _l("Create a ticket template"))], default="ticket",
-        validate_choice=False)
-    template_name = StringField(_l("Template name"))
-    brand_id = SelectField(_l("Brand / product"), validate_choice=False)
-    template_id = SelectField(_l("Template"), validate_choice=False)
-    topic_id = SelectField(_l("Topic"), validate_choice=False)
-    service_id = SelectField(_l("Service"), validate_choice=False)
-    status = SelectField(_l("Status"), validate_choice=False)
-
-
-class Step2Form(_StepForm):
-    customer_name = StringField(_l("Customer name"))
-    customer_email = EmailField(_l("Customer email"))
-    subject = StringField(_l("Email subject"))
-    description = TextAreaField(_l("Description"), description=_l(
-        "Kept as an internal note on the ticket; never sent to the customer."))
-    attachments = MultipleFileField(_l("Attachments"))
-
-
-class Step3Form(_StepForm):
-    priority = SelectField(_l("Priority"), validate_choice=False)
-    assign_to = RadioField(_l("Assign to"), choices=[
-        ("", _l("Nobody")), ("user", _l("User")), ("team", _l("Team"))], default="", validate_choice=False)
-    assignee_user_id = SelectField(_l("Assignee"), validate_choice=False)
-    assignee_department_id = SelectField(_l("Team"), validate_choice=False)
-    tags = StringField(_l("Tags"), description=_l("Separate tags with commas."))
-    also_create = BooleanField(_l("Also create a ticket with this template now"))
-
-
-FORMS = {1: Step1Form, 2: Step2Form, 3: Step3Form}
-
-
-def _build_form(step: int, values: dict, choices: Choices, errors: dict | None = None):
-    data = {name: values.get(name) for name in STEP_FIELDS[step]}
-    form = FORMS[step](formdata=None, data={k: v for k, v in data.items() if v not in (None, "")})
-    none = [("", _("— none —"))]
-    if step == 1:
-        form.brand_id.choices = ([] if len(choices.brands) == 1 else [("", _("— choose —"))]) + \
-            [(str(b.id), b.name) for b in choices.brands]
-        form.template_id.choices = none + [(str(t.id), t.name) for t in choices.templates]
-        form.topic_id.choices = none + [(str(t.id), t.label) for t in choices.topics]
-        form.service_id.choices = none + [(str(s.id), s.name) for s in choices.services]
-        form.status.choices = [(s.key, label) for s, label in choices.status_labels()]
-    elif step == 2:
+def _build_form(step: int, values: dict, choices: Choices, errors: dict | None = None, fields=()):
+    form = wizard_forms.step_form(step, values, choices, fields)
+    if step == 2:
         form.subject.render_kw = {"placeholder": default_subject_hint()}
-    else:
-        form.priority.choices = [(p.key, label) for p, label in choices.priority_labels()]
-        form.assignee_user_id.choices = none + [(str(u.id), u.name) for u in choices.assignees(values)]
-        form.assignee_department_id.choices = none + [(str(d.id), d.name) for d in choices.departments]
-        form.tags.data = wizard.tags_text(values)
     for name, message in (errors or {}).items():
         if name in form:
             form[name].errors = [message]
     return form
+
+
+def _data_fields(values: dict) -> list:
+    """The data fields other plugins add to a new ticket (place ``staff_new``) for the topic of step 1."""
+    from plugins.support.models import Topic
+
+    topic_id = parse_id(str(values.get("topic_id") or ""))
+    topic = db.session.get(Topic, topic_id) if topic_id is not None and topic_id < 2**31 else None
+    return data_fields("ticket", "staff_new", topic=topic, ticket=None, viewer=current_user._get_current_object())
 
 
 def _draft_or_404(draft_id: str) -> wizard.TicketDraft:
@@ -166,11 +120,13 @@ def new_ticket_step(draft_id: str, step: int):
     errors: dict[str, str] = {}
     if request.method == "GET":
         if request.args.get("check"):
-            errors = validate_step(step, draft.values, choices)
+            errors = validate_step(step, draft.values, choices, _data_fields(draft.values) if step == 2 else ())
         return _render(draft, step, choices, errors)
 
     go = request.form.get("go", "next")
     values = read_step(step, request.form, choices, draft)
+    if step == 2:
+        values[wizard_forms.DATA_KEY] = wizard_forms.read_data_fields(request.form, _data_fields(draft.values))
     wizard.update_values(draft, values)
 
     if step == 1 and values.get("template_id") and values["template_id"] != (draft.get("applied_template") or ""):
@@ -206,7 +162,7 @@ def new_ticket_step(draft_id: str, step: int):
         db.session.commit()
         return redirect(_step_url(draft, int(go)))
     if go == "next" and step < 3:
-        errors = validate_step(step, draft.values, choices)
+        errors = validate_step(step, draft.values, choices, _data_fields(draft.values) if step == 2 else ())
         db.session.commit()
         if errors:
             return _render(draft, step, choices, errors), 400
@@ -285,8 +241,9 @@ def _finish(draft, choices: Choices, go: str):
     """Validate all steps, then save the template and/or open the ticket, as one unit of work."""
     is_template = draft.get("action") == "template"
     creates_ticket = not is_template or bool(draft.get("also_create"))
+    fields = _data_fields(draft.values)
     for step in STEPS:
-        errors = validate_step(step, draft.values, choices)
+        errors = validate_step(step, draft.values, choices, fields if step == 2 else ())
         if errors:
             db.session.commit()
             flash(_("Please correct the marked fields."), "error")
@@ -306,7 +263,8 @@ def _finish(draft, choices: Choices, go: str):
                 outcome = None
             else:
                 outcome = open_ticket_from_draft(draft, current_user._get_current_object(),
-                                                 reply_now=(go == "create_reply"), choices=choices)
+                                                 reply_now=(go == "create_reply"), choices=choices,
+                                                 fields=wizard_forms.answers(draft.values, choices, fields))
                 if outcome.errors or outcome.already_created:
                     raise _Undo(outcome)
     except ticket_templates.TemplateInvalid as exc:
@@ -346,9 +304,10 @@ def _taken() -> str:
 
 def _render(draft, step: int, choices: Choices, errors: dict | None = None, contact_query: str = "",
             found_contacts: list | None = None):
-    form = _build_form(step, draft.values, choices, errors)
+    fields = wizard_forms.wizard_fields(_data_fields(draft.values)) if step == 2 else []
+    form = _build_form(step, draft.values, choices, errors, fields)
     return render_template(
-        "support/new_ticket.html", draft=draft, step=step, form=form, errors=errors or {},
+        "support/new_ticket.html", draft=draft, step=step, form=form, errors=errors or {}, data_fields=fields,
         contact_query=contact_query, found_contacts=found_contacts,
         is_template=draft.get("action") == "template", editing=draft.get("editing_template_id"),
         steps=[(1, _("Ticket")), (2, _("Customer and content")), (3, _("Assignment"))],
