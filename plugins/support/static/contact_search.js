@@ -2,6 +2,14 @@
 // only returns contacts the agent may open tickets for. Choosing one fills in both fields.
 (function () {
   "use strict";
+  // Enter in the "Find a customer" box searches (without JavaScript it moves to the next step)
+  var query = document.getElementById("contact_query");
+  var find = document.querySelector("button[name=go][value=find_contact]");
+  if (query && find) {
+    query.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); find.click(); }
+    });
+  }
   var email = document.querySelector("input[name=customer_email][data-search-url]");
   var name = document.querySelector("input[name=customer_name]");
   if (!email) { return; }
