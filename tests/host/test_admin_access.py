@@ -109,6 +109,16 @@ def _portal_slug(factory):
     return slug
 
 
+def _canned_reply(factory):
+    from plugins.support.canned_replies.models import CannedReply, CannedReplyText
+
+    reply = CannedReply(title=f"Access reply {next(NUMBERS)}", scope="desk", active=True, position=0,
+                        texts=[CannedReplyText(language="en", body="Hello")])
+    db.session.add(reply)
+    db.session.commit()
+    return reply.id
+
+
 def _forms_row(kind):
     def make(factory):
         from plugins.forms.models import DataField, Form, Question
@@ -149,6 +159,7 @@ PARAMETERS = {
     ("support_admin.topics", "row_id"): _support_row("Topic"),
     ("portal_admin.", "slug"): _portal_slug,
     ("portal_admin.", "slug"): _portal_slug,
+    ("support_canned_admin.", "reply_id"): _canned_reply,
 }
 # Whole sets of values for routes whose parameters go together.
 ENDPOINT_VALUES = {
