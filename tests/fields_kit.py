@@ -17,6 +17,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from crm import PluginInfo, hookimpl
 from crm.extensions import db
 from crm.fields import DataField
+from crm.testing import builtin_plugins
+from crm.testing.plugins import plugin_name
 
 metadata = MetaData()
 values_table = Table(
@@ -123,6 +125,11 @@ class FieldsPlugin:
         made = [self.text(name=f"fieldtest_f{i}", label=f"Field {i}", **kw) for i in range(count)]
         self.fields[subject_place] = made
         return made
+
+
+def with_plugin(plugin) -> list:
+    """The built-in plugins but forms (which answers the same hook with its own fields), and ``plugin``."""
+    return [p for p in builtin_plugins() if plugin_name(p) != "forms"] + [plugin]
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ import pytest
 
 from crm.extensions import db
 from crm.hooks.manager import host
-from crm.testing import builtin_plugins
-from tests.fields_kit import FieldsPlugin, field_table, stored  # noqa: F401
+from tests.fields_kit import FieldsPlugin, field_table, stored, with_plugin  # noqa: F401
 
 
 @pytest.fixture
@@ -16,7 +15,7 @@ def plugin():
 
 @pytest.fixture
 def app_plugins(plugin):
-    return [*builtin_plugins(), plugin]
+    return with_plugin(plugin)
 
 
 @pytest.fixture(autouse=True)

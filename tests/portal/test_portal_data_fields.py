@@ -6,9 +6,8 @@ from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.hooks.manager import host
-from crm.testing import builtin_plugins
 from plugins.support.models import Ticket, TicketHistory, Topic
-from tests.fields_kit import FieldsPlugin, field_table, stored  # noqa: F401
+from tests.fields_kit import FieldsPlugin, field_table, stored, with_plugin  # noqa: F401
 from tests.portal.portal_kit import portal, site  # noqa: F401
 
 
@@ -19,7 +18,7 @@ def plugin():
 
 @pytest.fixture
 def app_plugins(plugin):
-    return [*builtin_plugins(), plugin]
+    return with_plugin(plugin)
 
 
 @pytest.fixture(autouse=True)

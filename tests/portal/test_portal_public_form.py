@@ -14,7 +14,7 @@ from crm.people.models import Contact
 from crm.settings import set_many
 from crm.testing import builtin_plugins
 from plugins.support.models import Ticket
-from tests.fields_kit import FieldsPlugin, field_table, stored  # noqa: F401
+from tests.fields_kit import FieldsPlugin, field_table, stored, with_plugin  # noqa: F401
 from tests.portal.portal_kit import links_in, path_of, portal, site  # noqa: F401
 
 
@@ -47,7 +47,7 @@ def _values_table(field_table):
 
 @pytest.fixture
 def app_plugins(question):
-    return [*builtin_plugins(), question]
+    return with_plugin(question)
 
 
 @pytest.fixture

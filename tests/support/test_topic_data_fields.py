@@ -6,9 +6,8 @@ from sqlalchemy import select
 
 from crm.audit import AuditEntry
 from crm.extensions import db
-from crm.testing import builtin_plugins
 from plugins.support.models import Topic
-from tests.fields_kit import FieldsPlugin, field_table, stored  # noqa: F401
+from tests.fields_kit import FieldsPlugin, field_table, stored, with_plugin  # noqa: F401
 
 
 @pytest.fixture
@@ -18,7 +17,7 @@ def plugin():
 
 @pytest.fixture
 def app_plugins(plugin):
-    return [*builtin_plugins(), plugin]
+    return with_plugin(plugin)
 
 
 @pytest.fixture(autouse=True)
