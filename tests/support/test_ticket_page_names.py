@@ -46,3 +46,29 @@ def test_unread_count_comes_with_the_sign_in_query(app, client, auth, factory, c
     assert re.search(r'notifications-link[^>]*>[^<]*<span class="badge"[^>]*>2</span>', html)
     reading = [s for s in q.statements if "crm_notification" in s]
     assert len(reading) == 1 and "crm_auth_session" in reading[0]  # no query of its own for the badge
+
+
+def _chosen(html: str, name: str) -> list[str]:
+    found = re.search(rf'<select id="{name}" name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert found, name
+    return re.findall(r'<option value="([^"]*)" selected>', found.group(1))
+
+
+def test_the_edit_forms_kept_selects_mark_the_tickets_values(app, client, auth, factory, desk):
+    from plugins.support import statuses
+
+    auth.login(factory.admin())
+    dep, other = factory.department("Billing"), factory.department("Sales")
+    agent = factory.user(name="Deniz Agent", departments=[dep])
+    first = desk.ticket(department=dep, assignee_user=agent.id, priority="urgent", status="on_hold")
+    second = desk.ticket(department=other)
+    html = client.get(f"/support/tickets/{first.number}").get_data(as_text=True)
+    assert _chosen(html, "status") == [str(statuses.status_by_key("on_hold").id)]
+    assert _chosen(html, "priority") == [str(statuses.priority_by_key("urgent").id)]
+    assert _chosen(html, "department") == [str(dep.id)] and _chosen(html, "assignee_user") == [str(agent.id)]
+    html = client.get(f"/support/tickets/{second.number}").get_data(as_text=True)  # the same kept selects
+    assert _chosen(html, "department") == [str(other.id)] and _chosen(html, "assignee_user") == []
+    other.name = "Sales and renewals"
+    db.session.commit()
+    html = client.get(f"/support/tickets/{second.number}").get_data(as_text=True)
+    assert "Sales and renewals" in html and _chosen(html, "department") == [str(other.id)]

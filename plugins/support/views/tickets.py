@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from crm import i18n, settings
 from crm.extensions import db
+from crm.fragments import fragment
 from crm.fields import data_fields
 from crm.parsing import parse_id, parse_ids, parse_int
 from crm.people.models import Company, Contact, User
@@ -230,6 +231,13 @@ def _fill_choices(form: EditTicketForm | None, reply: ReplyForm | None, lookups:
             field.choices = values
 
 
+def _edit_selects_context(department_id: int | None) -> dict:
+    """The context of the edit form's kept selects: a fresh form with the choices for this department."""
+    form = EditTicketForm(formdata=None)
+    _fill_choices(form, None, _lookups(), access.assignable_users(department_id))
+    return {"form": form}
+
+
 def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteForm | None = None,
                    edit: EditTicketForm | None = None, status_code: int = 200, fields_form=None):
     user = current_user._get_current_object()
@@ -247,7 +255,11 @@ def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteFor
         reply.status.data = str(default.id) if default else str(ticket.status_id)
     if note is None:
         note = NoteForm(formdata=None)
+    edit_selects = None
     if edit is None:
+        # a fresh form: its selects come rendered from a fragment kept per locale, configuration and department
+        edit_selects = fragment("support/_ticket_edit_selects.html", _edit_selects_context, ticket.department_id,
+                                counters=list_toolbars.COUNTERS)
         edit = EditTicketForm(formdata=None)
         edit.status.data = str(ticket.status_id)
         edit.priority.data = str(ticket.priority_id)
@@ -261,7 +273,7 @@ def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteFor
     status_by_id = {s.id: s for s in lookups["statuses"]}
     names = lookup_cache.current()
     return render_template(
-        "support/ticket.html", ticket=ticket, posts=posts, earlier=earlier, descending=descending,
+        "support/ticket.html", ticket=ticket, posts=posts, edit_selects=edit_selects, earlier=earlier, descending=descending,
         windowed="before" in request.args, history=history, reply=reply, note=note, edit=edit,
         status=status_by_id.get(ticket.status_id), department_names=names.department_names,
         brand_names=names.brand_names, service_names=names.service_names,
