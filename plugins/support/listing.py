@@ -50,6 +50,8 @@ class Filters:
     data: list[tuple[DataField, str]] = field(default_factory=list)  # data-field filters: (field, raw value)
     # the search's condition, worked out once (it asks the index) for the counts and the page
     searched: tuple | None = field(default=None, repr=False, compare=False)
+    # a search's first matches in the list's order (without the status filter), found while counting them
+    first_matches: list[int] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_args(cls, args) -> "Filters":
@@ -127,6 +129,7 @@ class TicketRow:
     data: dict = field(default_factory=dict)  # data-field values (see attach_data_values)
     updated_label: str = ""  # display texts the view fills in
     waited_label: str | None = None
+    href: str = ""  # the ticket page's address, filled in by the view
 
 
 # departments, brands and services are named from the process's lookups (plugins/support/lookups.py), not
@@ -253,16 +256,22 @@ class StatusCounts:
 def search_status_counts(user, f: Filters) -> StatusCounts:
     """Per status, the tickets ``user`` may see that match the search and other filters of ``f``; one query.
 
+    Without a status filter, the matches counted are the first page's: they
+    are kept in ``f`` for :func:`ticket_page`.
+
     The status filter itself is left out (the chips choose it). Counting stops
     after :data:`SEARCH_COUNT_CAP` matches, taken in the list's order (the
     database walks its sort index and stops), so a common word costs no more
     than a rare one.
     """
-    matches = _ordered(select(Ticket.status_id).where(*_where(user, f, with_status=False)), f)
-    sample = matches.limit(SEARCH_COUNT_CAP + 1).subquery()
-    per_status = dict(db.session.execute(
-        select(sample.c.status_id, func.count()).group_by(sample.c.status_id)).all())
-    return StatusCounts(per_status, capped=sum(per_status.values()) > SEARCH_COUNT_CAP)
+    matches = _ordered(select(Ticket.id, Ticket.status_id).where(*_where(user, f, with_status=False)), f)
+    first = db.session.execute(matches.limit(SEARCH_COUNT_CAP + 1)).all()
+    if f.status is None:  # these are the first page's tickets too: ticket_page need not look for them again
+        f.first_matches = [ticket_id for ticket_id, _status in first]
+    per_status: dict[int, int] = {}
+    for _ticket_id, status_id in first:
+        per_status[status_id] = per_status.get(status_id, 0) + 1
+    return StatusCounts(per_status, capped=len(first) > SEARCH_COUNT_CAP)
 
 
 def ticket_page(user, f: Filters, per_page: int | None = None, status_totals: dict[int, int] | None = None,
@@ -288,9 +297,13 @@ def ticket_page(user, f: Filters, per_page: int | None = None, status_totals: di
     page = f.page if capped else min(f.page, max(1, math.ceil(total / per_page)))
     # the page's ids first, from the ticket table alone; the names are joined for those rows only, so a
     # search matching thousands of tickets does not join seven tables for each of them before sorting
-    chosen = _ordered(select(Ticket.id).where(*clauses), f)
-    chosen = chosen.limit(per_page + 1 if capped else per_page).offset((page - 1) * per_page)
-    stmt = _ordered(_with_names(select(*ROW_COLUMNS)), f).where(Ticket.id.in_(chosen.scalar_subquery()))
+    wanted = per_page + 1 if capped else per_page
+    if search_counts is not None and page == 1 and f.first_matches is not None and wanted <= SEARCH_COUNT_CAP + 1:
+        chosen = f.first_matches[:wanted]  # the counting walked to them already, in this order
+    else:
+        chosen = _ordered(select(Ticket.id).where(*clauses), f).limit(wanted).offset((page - 1) * per_page)
+        chosen = chosen.scalar_subquery()
+    stmt = _ordered(_with_names(select(*ROW_COLUMNS)), f).where(Ticket.id.in_(chosen))
     rows = _rows(stmt)
     if capped:
         total = (page - 1) * per_page + len(rows)
