@@ -23,6 +23,7 @@ same rule to the same folded text (:mod:`plugins.support.folding`).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, false, func, literal, or_, select, text
@@ -108,9 +109,14 @@ def _sqlite_probes(words: list[str]):
     params = {"n": RARE + 1, "rare": RARE, "top": 2 ** 63 - 1}
     for i, word in enumerate(words):
         params[f"e{i}"], params[f"p{i}"] = _exact(word), _prefix(word)
-    sql = " UNION ALL ".join(f"SELECT * FROM ({arm.format(i=i)}) AS a{i}{n}"
-                             for i in range(len(words)) for n, arm in enumerate(_SQLITE_ARMS))
-    return text(sql).bindparams(**params)
+    return _sqlite_statement(len(words)).bindparams(**params)
+
+
+@functools.lru_cache(maxsize=16)
+def _sqlite_statement(words: int):
+    """The probe's SQL for this many words, parsed once (a query has at most ten words)."""
+    return text(" UNION ALL ".join(f"SELECT * FROM ({arm.format(i=i)}) AS a{i}{n}"
+                                   for i in range(words) for n, arm in enumerate(_SQLITE_ARMS)))
 
 
 def _postgres_probes(words: list[str], connection) -> tuple[dict, object | None]:
