@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import quote
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l, ngettext
@@ -97,7 +98,9 @@ def tickets():
     # formatted here, with the viewer's locale and timezone looked up once for the whole page
     listing.attach_data_values(page.items, list_fields)
     formatted, now, locale = i18n.datetime_formatter(), utcnow(), get_locale()
+    ticket_url = url_for("support.ticket", number="")  # built once; each row adds its number
     for row in page.items:
+        row.href = ticket_url + quote(row.number, safe="/")
         row.updated_label = formatted(row.updated_at)
         if row.waiting_since is not None:
             row.waited_label = i18n.format_age(max((now - row.waiting_since).total_seconds(), 0), locale)
