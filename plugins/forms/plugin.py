@@ -20,7 +20,7 @@ def crm_register_permissions():
 
 @hookimpl
 def crm_register_blueprints():
-    from plugins.forms import models  # noqa: F401 (tables)
+    from plugins.forms import definitions, models  # noqa: F401 (tables, and the watch on their changes)
     from plugins.forms.views import blueprints
 
     return blueprints()

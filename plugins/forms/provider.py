@@ -17,7 +17,8 @@ from wtforms import SelectField
 from crm.extensions import db
 from crm.fields import DataField as Field
 from plugins.forms.inputs import item_of, unbound_field
-from plugins.forms.models import DataField, Form, Question, Response, TopicForm
+from plugins.forms.definitions import definitions
+from plugins.forms.models import Response
 from plugins.forms.stores import ANSWERS, DATA_VALUES, FIELD_PREFIX, QUESTION_PREFIX, TOPIC_FORM, TOPIC_FORMS
 
 NEW_PLACES = ("staff_new", "portal_new", "public_form")
@@ -32,24 +33,23 @@ def _field(row, name: str, store, *, editable: bool, section, searchable: bool =
                  choices=item.options)
 
 
-def topic_questions(topic) -> list[Question]:
+def topic_questions(topic) -> list:
     """The questions of the form attached to ``topic`` (none without a topic or a form), in order."""
     topic_id = getattr(topic, "id", None)
-    if topic_id is None:
-        return []
-    return list(db.session.scalars(select(Question).join(TopicForm, TopicForm.form_id == Question.form_id)
-                                   .where(TopicForm.topic_id == topic_id)
-                                   .order_by(Question.position, Question.id)))
+    found = definitions()
+    form_id = found.topic_forms.get(topic_id) if topic_id is not None else None
+    return list(found.questions.get(form_id, ())) if form_id is not None else []
 
 
-def answered_questions(ticket) -> list[Question]:
-    """The questions of every form answered for ``ticket``, in form order."""
+def answered_questions(ticket) -> list:
+    """The questions of every form answered for ``ticket``, in form order (no query while no form has questions)."""
     ticket_id = getattr(ticket, "id", None)
-    if ticket_id is None:
+    found = definitions()
+    if ticket_id is None or not found.questions:
         return []
-    return list(db.session.scalars(select(Question).join(Response, Response.form_id == Question.form_id)
-                                   .where(Response.ticket_id == ticket_id)
-                                   .order_by(Response.id, Question.position, Question.id)))
+    form_ids = db.session.scalars(select(Response.form_id).where(Response.ticket_id == ticket_id)
+                                  .order_by(Response.id))
+    return [q for form_id in form_ids for q in found.questions.get(form_id, ())]
 
 
 def question_fields(questions, *, editable: bool) -> list[Field]:
@@ -61,8 +61,7 @@ def question_fields(questions, *, editable: bool) -> list[Field]:
 
 def data_field_records(subject: str, place: str) -> list[Field]:
     """The data fields of ``subject`` shown at ``place``; editable where the builder says "edit"."""
-    rows = db.session.scalars(select(DataField).where(DataField.subject == subject)
-                              .order_by(DataField.position, DataField.id))
+    rows = definitions().fields.get(subject, ())
     section = _("Details")
     found = []
     for row in rows:
@@ -84,8 +83,9 @@ def data_field_records(subject: str, place: str) -> list[Field]:
 
 def topic_form_field() -> Field:
     """The "Form" select of a topic's settings: no form, or one of the forms."""
-    forms = [(str(f.id), f.text_in(_language())) for f in db.session.scalars(select(Form).order_by(Form.label,
-                                                                                                      Form.id))]
+    lang = _language()
+    forms = [(str(form_id), (translations.get(lang) or {}).get("label") or label)
+             for form_id, label, translations in definitions().form_labels]
     choices = [("", _("No form"))] + forms
     return Field(name=TOPIC_FORM, label=_("Form"), make=lambda: SelectField(_("Form"), choices=choices),
                  store=TOPIC_FORMS, help=_("Its questions are asked under “Additional information” when a "

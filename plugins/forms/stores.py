@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 
 from crm.extensions import db
 from crm.parsing import parse_id
-from plugins.forms import files
+from plugins.forms import definitions, files
 from plugins.forms.inputs import fold, from_stored, item_of, to_stored
 from plugins.forms.models import Answer, ContactValue, DataField, Question, Response, TicketValue, TopicForm
 
@@ -216,6 +216,7 @@ class TopicFormStore:
             return
         raw = str(values[TOPIC_FORM] or "")
         db.session.execute(delete(TopicForm).where(TopicForm.topic_id == id))
+        definitions.changed()  # the bulk delete is not seen by the ORM's change watch
         form_id = parse_id(raw)
         if form_id is not None:
             db.session.add(TopicForm(topic_id=id, form_id=form_id))
