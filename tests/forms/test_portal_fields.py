@@ -1,4 +1,5 @@
-"""Data fields in the customer's account (F-4): "ticket parameters" on their ticket page and their profile.
+"""Data fields in the customer's account (F-4): "ticket parameters" on their ticket page, their profile, and the
+admin contact form.
 
 View-only fields are shown and never taken from a request; editable ones are
 saved (ticket fields through support's service, with a new ticket version);
@@ -88,3 +89,28 @@ def test_portal_pages_keep_their_query_count_with_more_fields(app, portal, site,
                   places={"portal_profile": "edit"})
     db.session.commit()
     assert measure() == before
+
+
+def test_the_admin_contact_form_shows_and_saves_profile_fields(app, admin_client, factory, kit):
+    editable = kit.field(subject="contact", kind="choice", label="Segment", options=["KOBİ", "Kurumsal"],
+                         places={"staff_contact": "edit"})
+    readonly = kit.field(subject="contact", label="Portal kodu", places={"staff_contact": "view",
+                                                                         "portal_profile": "edit"})
+    hidden = kit.field(subject="contact", label="Yalnız portal", places={"portal_profile": "edit"})
+    contact = factory.contact(name="Ayşe Demir", email="ayse@example.org")
+    db.session.add(ContactValue(contact_id=contact.id, field_id=readonly.id, value="PK-7", text="PK-7"))
+    db.session.commit()
+    page = admin_client.get(f"/admin/contacts/{contact.id}").get_data(as_text=True)
+    assert f'name="forms_df{editable.id}"' in page and "PK-7" in page and "Yalnız portal" not in page
+    kurumsal = str(editable.options[1].id)
+    response = admin_client.post(f"/admin/contacts/{contact.id}", data={
+        "name": "Ayşe Demir", "email": "ayse@example.org", "phone": "", "position": "", "locale": "",
+        "timezone": "", f"forms_df{editable.id}": kurumsal, f"forms_df{readonly.id}": "hacked",
+        f"forms_df{hidden.id}": "hacked"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    stored = {v.field_id: v.text for v in db.session.scalars(select(ContactValue))}
+    assert stored == {editable.id: "Kurumsal", readonly.id: "PK-7"}
+    bad = admin_client.post(f"/admin/contacts/{contact.id}", data={
+        "name": "Ayşe Demir", "email": "ayse@example.org", "locale": "", f"forms_df{editable.id}": "999999"})
+    assert bad.status_code in (200, 400) and "Not a valid choice" in bad.get_data(as_text=True)
+    assert {v.field_id: v.text for v in db.session.scalars(select(ContactValue))} == stored
