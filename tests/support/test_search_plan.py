@@ -90,3 +90,12 @@ def test_bad_words_never_break_the_probe(app, tickets):
         assert _ids(query, True) is None or isinstance(_ids(query, True), list)
     services.update_ticket(tickets[0], {"subject": "x_y test"}, actor=SYSTEM)
     assert _ids("x_y", True) == [tickets[0].id]
+
+
+def test_an_opened_ticket_stores_the_text_a_refold_would_give(app, tickets):
+    from plugins.support import search_text
+
+    stored = dict(db.session.execute(select(Ticket.id, Ticket.search_text)).all())
+    search_text.refresh_tickets(db.session.connection(), list(stored))
+    assert dict(db.session.execute(select(Ticket.id, Ticket.search_text)).all()) == stored
+    assert "ozturk" in stored[tickets[0].id].split() and "ayse" in stored[tickets[0].id].split()

@@ -11,7 +11,7 @@ from crm.database import retrying, unit_of_work
 from crm.extensions import db
 from crm.people.models import Contact, Department, User
 from crm.timeutil import utcnow
-from plugins.support import access, counts, notifications, statuses, topics
+from plugins.support import access, counts, folding, notifications, statuses, topics
 from plugins.support import permissions as perms
 from plugins.support.attachments import discard, store
 from plugins.support.models import CHANNELS, POST_KINDS, Brand, Post, Service, Ticket, Topic
@@ -125,8 +125,12 @@ def _open(subject, *, author, contact, channel, body, body_kind, department, top
 
     now = utcnow()
     user = history.user_of(author)
+    number = next_number(now.year)
+    # the folded search text from the contact at hand (its company is loaded with it), so the column
+    # default need not read the names again
+    people = (contact.name, contact.email, contact.company.name if contact.company else None) if contact else ()
     ticket = Ticket(
-        number=next_number(now.year), subject=subject, status_id=status_row.id, priority_id=priority_row.id,
+        number=number, subject=subject, search_text=folding.ticket_text(number, subject, *people), status_id=status_row.id, priority_id=priority_row.id,
         department_id=department.id if department else None, topic_id=topic.id if topic else None,
         brand_id=brand.id if brand else None, service_id=service.id if service else None, channel=channel,
         contact_id=contact.id if contact else None, company_id=contact.company_id if contact else None,
