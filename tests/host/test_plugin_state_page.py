@@ -78,20 +78,22 @@ def test_disabling_a_plugin_another_enabled_plugin_requires_is_refused(app, clie
     response = client.post("/admin/plugins/support/toggle", data={"enabled": "0"}, follow_redirects=True)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Support cannot be disabled while these plugins that need it are enabled: Customer portal." in html
+    assert ("Support cannot be disabled while these plugins that need it are enabled: Custom forms, Customer portal."
+            in html)
     assert states(db) == {} and plugin_audit(db) == []
     assert app.extensions["crm"].is_enabled("support")
 
 
 def test_enabling_a_plugin_whose_requirement_is_disabled_is_refused(app, client, db, admin):
+    client.post("/admin/plugins/forms/toggle", data={"enabled": "0"})
     client.post("/admin/plugins/portal/toggle", data={"enabled": "0"})
     client.post("/admin/plugins/support/toggle", data={"enabled": "0"})
-    assert states(db) == {"portal": False, "support": False}
+    assert states(db) == {"forms": False, "portal": False, "support": False}
     response = client.post("/admin/plugins/portal/toggle", data={"enabled": "1"}, follow_redirects=True)
     assert ("Customer portal cannot be enabled while these plugins it needs are disabled: Support."
             in response.get_data(as_text=True))
-    assert states(db) == {"portal": False, "support": False}
-    assert len(plugin_audit(db)) == 2
+    assert states(db) == {"forms": False, "portal": False, "support": False}
+    assert len(plugin_audit(db)) == 3
 
 
 def test_unknown_plugin_answers_404_and_bad_state_400(app, client, db, admin):
@@ -114,9 +116,10 @@ def test_no_toggle_button_where_the_change_would_be_refused(app, client, db, adm
     html = client.get("/admin/plugins").get_data(as_text=True)
     support = plugin_row(html, "support")
     assert "<button" not in support and "/admin/plugins/support/toggle" not in support
-    assert "Cannot be disabled while Customer portal is enabled." in support
+    assert "Cannot be disabled while Custom forms, Customer portal is enabled." in support
     assert "<button" in plugin_row(html, "portal") and "<button" in plugin_row(html, "forms")
 
+    client.post("/admin/plugins/forms/toggle", data={"enabled": "0"})
     client.post("/admin/plugins/portal/toggle", data={"enabled": "0"})
     client.post("/admin/plugins/support/toggle", data={"enabled": "0"})
     html = client.get("/admin/plugins").get_data(as_text=True)
