@@ -110,7 +110,12 @@ def fields_for(subject: str, place: str, context: dict) -> list[Field] | None:
         return None
     found: list[Field] = []
     if place in NEW_PLACES:
-        found += question_fields(topic_questions(context.get("topic")), editable=True)
+        questions = topic_questions(context.get("topic"))
+        if place == "staff_new":
+            # the wizard keeps step 2 in a draft between requests, where an upload cannot wait: staff attach
+            # files to the ticket itself instead
+            questions = [q for q in questions if q.kind != "file"]
+        found += question_fields(questions, editable=True)
     elif place == "staff_ticket":
         found += question_fields(answered_questions(context.get("ticket")), editable=False)
     found += data_field_records("ticket", place)
