@@ -42,11 +42,11 @@ def _required(message, when=lambda form: True):
     return check
 
 
-def _offered(allowed=lambda form: None):
-    """Empty, or one of ``allowed(form)`` (a set of strings; None: the field's choices)."""
+def _offered(allowed=lambda form: None, when=lambda form: True):
+    """Empty, or one of ``allowed(form)`` (a set of strings; None: the field's choices); checked when ``when(form)``."""
     def check(form, field):
         value = field.data or ""
-        if not value:
+        if not value or not when(form):
             return
         values = allowed(form)
         if values is None:
@@ -77,9 +77,12 @@ class Step1Form(_StepForm):
         _required(lambda: _("Choose the brand or product."), when=lambda form: form.has_brands), _offered()])
     template_id = SelectField(_l("Template"), validate_choice=False, validators=[_offered()])
     topic_id = SelectField(_l("Topic"), validate_choice=False, validators=[_offered()])
-    service_id = SelectField(_l("Service"), validate_choice=False, validators=[_offered()])
+    # while "Use services" is off there is no service field: whatever is posted is ignored
+    service_id = SelectField(_l("Service"), validate_choice=False,
+                             validators=[_offered(when=lambda form: form.has_services)])
     status = SelectField(_l("Status"), validate_choice=False, validators=[_offered()])
     has_brands = False
+    has_services = False
 
     def validate_template_name(self, field):
         """A template's name is short."""
@@ -193,7 +196,7 @@ def step_form(step: int, values: dict[str, Any], choices, fields=(), check: bool
                                                                    else [raw[name]])]))
     none = [("", _("— none —"))]
     if step == 1:
-        form.has_brands = bool(choices.brands)
+        form.has_brands, form.has_services = bool(choices.brands), bool(choices.services)
         form.brand_id.choices = ([] if len(choices.brands) == 1 else [("", _("— choose —"))]) + \
             [(str(b.id), b.name) for b in choices.brands]
         form.template_id.choices = none + [(str(t.id), t.name) for t in choices.templates]
