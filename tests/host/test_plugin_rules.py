@@ -100,10 +100,9 @@ def test_each_app_has_its_own_plugin_commands(tmp_path):
 
 
 def _specs():
-    from plugins.portal import hookspecs as portal_specs
     from plugins.support import hookspecs as support_specs
 
-    for module in (specs, support_specs, portal_specs):
+    for module in (specs, support_specs):
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if hasattr(function, f"{PROJECT}_spec"):
                 yield name, function
