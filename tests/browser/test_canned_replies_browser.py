@@ -8,7 +8,7 @@ import plugins.support.plugin as support_plugin
 from crm.actors import SYSTEM
 from plugins.support import services
 from plugins.support.canned_replies import service as canned
-from tests.conftest import PASSWORD
+from tests.browser.signing import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -16,14 +16,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def app_plugins():
     return [support_plugin]
-
-
-def _sign_in(page, user):
-    page.goto("/login")
-    page.fill("input[name=email]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def test_canned_reply_inserted_and_sent(app, factory, page):
@@ -35,7 +27,7 @@ def test_canned_reply_inserted_and_sent(app, factory, page):
                         "department_id": str(factory.department().id), "texts": {"en": "Not for Deniz"}})
     contact = factory.contact(name="Ayşe Yılmaz")
     ticket = services.open_ticket("Refund please", contact=contact, body="Where is my refund?", author=SYSTEM)
-    _sign_in(page, agent)
+    sign_in(page, agent)
     page.goto(f"/support/tickets/{ticket.number}")
     options = page.locator("#reply-canned option").all_inner_texts()
     assert options == ["Refund issued"]

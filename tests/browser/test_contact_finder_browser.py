@@ -7,7 +7,7 @@ import re
 import pytest
 
 import plugins.support.plugin as support_plugin
-from tests.conftest import PASSWORD
+from tests.browser.signing import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -20,11 +20,7 @@ def app_plugins():
 def test_enter_searches_and_a_found_customer_is_used(app, factory, page):
     factory.contact(name="Ahmet Kaya", email="ahmet@kaya.example")
     admin = factory.admin()
-    page.goto("/login")
-    page.fill("input[name=email]", admin.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
+    sign_in(page, admin)
     page.goto("/support/tickets/new")
     page.wait_for_url(re.compile(r"/1$"))
     page.goto(page.url[:-1] + "2")

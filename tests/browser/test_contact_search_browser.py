@@ -6,7 +6,7 @@ import re
 import pytest
 
 import plugins.support.plugin as support_plugin
-from tests.conftest import PASSWORD
+from tests.browser.signing import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -19,11 +19,7 @@ def app_plugins():
 def test_typing_suggests_contacts_and_choosing_fills_the_name(app, factory, page):
     factory.contact(name="Ahmet Kaya", email="ahmet@kaya.example")
     admin = factory.admin()
-    page.goto("/login")
-    page.fill("input[name=email]", admin.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
+    sign_in(page, admin)
     page.goto("/support/tickets/new")
     page.wait_for_url(re.compile(r"/1$"))
     page.goto(page.url[:-1] + "2")

@@ -9,19 +9,11 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.settings import set_many
-from crm.testing import PASSWORD
 from plugins.portal.sites import site_for_brand
 from plugins.support.models import Brand, Ticket, Topic
+from tests.browser.signing import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page, user):
-    page.goto("/login")
-    page.fill("input[name=email]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def _add_question(page, kind, label, required=False, options=""):
@@ -48,7 +40,7 @@ def test_admin_builds_a_form_a_customer_answers_it_staff_read_it(app, factory, p
     admin = factory.admin()
     live_server.app.config["BASE_URL"] = live_server.url("")  # the portal's absolute links point at the served app
 
-    _sign_in(page, admin)
+    sign_in(page, admin)
     page.goto("/admin/forms/")
     page.fill("input[name=label]", "Teknik Arıza Destek Formu")
     page.click("form.card button.primary")

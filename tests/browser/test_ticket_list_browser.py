@@ -9,7 +9,7 @@ from crm.actors import SYSTEM
 from crm.extensions import db
 from plugins.support import services, statuses
 from plugins.support.models import Ticket
-from tests.conftest import PASSWORD
+from tests.browser.signing import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -17,14 +17,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def app_plugins():
     return [support_plugin]
-
-
-def _sign_in(page, user):
-    page.goto("/login")
-    page.fill("input[name=email]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def _shown_numbers(page) -> list[str]:
@@ -44,7 +36,7 @@ def _tickets(factory, subjects):
 
 def test_search_by_number_and_by_turkish_capitals(app, factory, page):
     reset, other, third = _tickets(factory, ["Şifre sıfırlama çalışmıyor", "Fatura", "Kargo"])
-    _sign_in(page, factory.admin())
+    sign_in(page, factory.admin())
     page.goto("/support/tickets")
     _search(page, "SIFIRLAMA")
     assert _shown_numbers(page) == [reset.number]
@@ -57,7 +49,7 @@ def test_search_by_number_and_by_turkish_capitals(app, factory, page):
 
 def test_select_all_and_bulk_close(app, factory, page):
     tickets = _tickets(factory, ["Bir", "İki", "Üç"])
-    _sign_in(page, factory.admin())
+    sign_in(page, factory.admin())
     page.goto("/support/tickets")
     status_field, assignee_field = page.locator("select[data-bulk-for=status]"), page.locator(
         "select[data-bulk-for=assign]")
@@ -88,7 +80,7 @@ def test_ticket_numbers_stay_on_one_line_at_1280_px(app, factory, page):
     for _ in range(3):
         services.open_ticket(long_subject, contact=contact, body="x", author=SYSTEM, department=desk,
                              tags=["acil", "kargo", "iade", "vip-musteri"])
-    _sign_in(page, factory.admin())
+    sign_in(page, factory.admin())
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto("/support/tickets")
     heights = page.locator("td.ticket-number a").evaluate_all(
@@ -118,7 +110,7 @@ def test_ticket_numbers_stay_on_one_line_at_1280_px(app, factory, page):
 
 def test_phone_viewport_has_no_horizontal_page_scroll(app, factory, page):
     _tickets(factory, ["Telefon ekranında uzun bir konu başlığı olan bir talep"] * 3)
-    _sign_in(page, factory.admin())
+    sign_in(page, factory.admin())
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto("/support/tickets")
     widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")

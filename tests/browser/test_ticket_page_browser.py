@@ -12,7 +12,7 @@ from crm.actors import SYSTEM
 from crm.extensions import db
 from crm.settings import set_many
 from plugins.support import services
-from tests.conftest import PASSWORD
+from tests.browser.signing import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -27,19 +27,11 @@ def app_plugins():
     return [support_plugin]
 
 
-def _sign_in(page, user):
-    page.goto("/login")
-    page.fill("input[name=email]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-
-
 def test_an_attached_image_is_previewed(app, factory, page):
     admin = factory.admin()
     ticket = services.open_ticket("Broken screen", contact=factory.contact(), body="See the photo.", author=SYSTEM)
     services.add_note(ticket, "photo", author=admin, attachments=[FileStorage(io.BytesIO(PNG), filename="screen.png")])
-    _sign_in(page, admin)
+    sign_in(page, admin)
     page.goto(f"/support/tickets/{ticket.number}")
     thumb = page.locator(".file-thumb img")
     thumb.wait_for()
@@ -56,7 +48,7 @@ def test_too_large_a_file_is_stopped_before_sending_and_the_text_stays(app, fact
     ticket = services.open_ticket("Logs", contact=factory.contact(), body="Here.", author=SYSTEM)
     big = tmp_path / "huge.log.txt"
     big.write_bytes(b"x" * (1024 * 1024 + 10))
-    _sign_in(page, admin)
+    sign_in(page, admin)
     page.goto(f"/support/tickets/{ticket.number}")
     page.fill("#reply-body", "A long answer I typed")
     page.set_input_files("#reply-attachments", str(big))

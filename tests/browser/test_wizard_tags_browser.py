@@ -10,7 +10,7 @@ from sqlalchemy import select
 import plugins.support.plugin as support_plugin
 from crm.extensions import db
 from plugins.support.models import Brand, Tag, Ticket
-from tests.conftest import PASSWORD
+from tests.browser.signing import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -18,14 +18,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def app_plugins():
     return [support_plugin]
-
-
-def _sign_in(page, user):
-    page.goto("/login")
-    page.fill("input[name=email]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def _chips(page) -> list[str]:
@@ -36,7 +28,7 @@ def test_tags_as_chips_with_suggestions(app, factory, page):
     db.session.add_all([Brand(name="Acme"), Tag(name="late delivery"), Tag(name="vip")])
     db.session.commit()
     agent = factory.user()
-    _sign_in(page, agent)
+    sign_in(page, agent)
     page.goto("/support/tickets/new")
     page.wait_for_url(re.compile(r"/1$"))
     page.click(".wizard-buttons button[value=next]")
