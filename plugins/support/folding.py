@@ -65,3 +65,17 @@ def post_text(body: str | None) -> str:
 def ticket_text(number: str | None, subject: str | None, *people: str | None) -> str:
     """The folded text a ticket is found by: its number, subject and the customer's name, email and company."""
     return " ".join([*number_words(number), *words(subject), *(w for p in people for w in words(p))])
+
+
+def field_text(text: str | None) -> str:
+    """The folded words of a ticket's searchable data-field values (their plain text), space separated."""
+    return " ".join(words(text))
+
+
+def with_fields(own: str, fields: str | None) -> str:
+    """A ticket's ``search_text``: its own folded text, then its data-field words (when it has any).
+
+    The field words always come last, so :mod:`plugins.support.search_plan`
+    can tell them apart for searches that must not match them (customers').
+    """
+    return f"{own} {fields}" if fields else own

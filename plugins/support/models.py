@@ -141,6 +141,9 @@ class Ticket(db.Model):
     version: Mapped[int] = mapped_column(default=1, server_default="1")  # moves with every field change
     # number, subject and customer folded for search (plugins.support.folding); kept by every writer
     search_text: Mapped[str] = mapped_column(db.Text, default=ticket_default, server_default="")
+    # the folded words of its searchable data-field values (plugins.support.field_search); the end of
+    # search_text, which staff searches match and customers' searches leave out
+    field_text: Mapped[str] = mapped_column(db.Text, default="", server_default="")
 
     status: Mapped[Status] = relationship(lazy="select")
     priority: Mapped[Priority] = relationship(lazy="select")

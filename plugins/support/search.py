@@ -1,4 +1,4 @@
-"""Full-text search over tickets (number, subject, customer) and posts behind one interface.
+"""Full-text search over tickets (number, subject, customer, data-field values) and posts behind one interface.
 
 Both databases index the same folded words, the ``search_text`` columns of
 tickets and posts (:mod:`plugins.support.folding`, kept by
@@ -116,10 +116,11 @@ def _changed(target, *names) -> bool:
 
 @event.listens_for(Ticket, "before_update")
 def _refold_ticket(mapper, connection, target) -> None:
-    """A ticket whose number, subject, contact or company changed is found by the new ones."""
-    if _changed(target, "number", "subject", "contact_id", "company_id"):
+    """A ticket whose number, subject, contact, company or data-field words changed is found by the new ones."""
+    if _changed(target, "number", "subject", "contact_id", "company_id", "field_text"):
         people = search_text.people_of(connection, target.contact_id, target.company_id)
-        target.search_text = folding.ticket_text(target.number, target.subject, *people)
+        target.search_text = folding.with_fields(folding.ticket_text(target.number, target.subject, *people),
+                                                 target.field_text)
 
 
 @event.listens_for(Post, "before_update")
@@ -156,17 +157,18 @@ def terms(query: str) -> list[str]:
     return folding.words(query)[:10]
 
 
-def matching_tickets(query: str, include_internal: bool = False) -> Select | None:
+def matching_tickets(query: str, include_internal: bool = False, include_fields: bool | None = None) -> Select | None:
     """A SELECT of the ids of tickets where every word of ``query`` starts a word of the ticket or a post.
 
     The same tickets as :func:`condition`, as a subquery; None when the query
     has no words.
     """
-    found = condition(query, include_internal)
+    found = condition(query, include_internal, include_fields)
     return None if found is None else select(Ticket.id).where(found)
 
 
-def condition(query: str, include_internal: bool = False) -> ColumnElement[bool] | None:
+def condition(query: str, include_internal: bool = False,
+              include_fields: bool | None = None) -> ColumnElement[bool] | None:
     """The WHERE condition on :class:`Ticket` for tickets where every word of ``query`` is found.
 
     A ticket is found by its number (``2026-00050``, ``00050`` or ``50``; a
@@ -174,7 +176,11 @@ def condition(query: str, include_internal: bool = False) -> ColumnElement[bool]
     subject, its customer's name and email, its company's name and the text
     of its posts; words may be found in different places. Case, accents and
     the Turkish i's do not matter (:mod:`plugins.support.folding`). Internal
-    notes are searched only with ``include_internal`` (staff). Returns None
+    notes are searched only with ``include_internal`` (staff); so are the
+    ticket's searchable data-field values (:mod:`plugins.support.field_search`)
+    unless ``include_fields`` says otherwise (None: as ``include_internal``;
+    customers' searches must leave them out, as the fields they see are not
+    all the fields staff search). Returns None
     when the query has no words. Asks the full-text index once (one query)
     to choose how each word is checked (:mod:`plugins.support.search_plan`),
     so the newest matches of a common word cost no more than those of a rare
@@ -189,4 +195,5 @@ def condition(query: str, include_internal: bool = False) -> ColumnElement[bool]
         from plugins.support.numbers import format_number
 
         return Ticket.number == format_number(int(whole.group(1)), int(whole.group(2)))
-    return search_plan.condition(words, include_internal)
+    fields = include_internal if include_fields is None else include_fields
+    return search_plan.condition(words, include_internal, fields)

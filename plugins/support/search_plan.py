@@ -1,7 +1,8 @@
 """How a search is run: rare words from the full-text index, common words by checking the newest tickets.
 
 A ticket matches a search when every word starts a word of its own text
-(number, subject, customer) or of one of its posts. The page shows the newest
+(number, subject, customer, and for staff its searchable data-field values)
+or of one of its posts. The page shows the newest
 50 matches and counts them up to a cap, so the cost must follow the 50, not
 the number of matches:
 
@@ -190,6 +191,11 @@ def _word_condition(word: Word, include_internal: bool) -> ColumnElement[bool]:
         own = func.to_tsvector("simple", Ticket.search_text).op("@@")(func.to_tsquery("simple", _ts_prefix(word.word)))
     else:
         own = _like(Ticket.search_text, word.word)
+    return or_(own, _posts_condition(word, include_internal))
+
+
+def _posts_condition(word: Word, include_internal: bool) -> ColumnElement[bool]:
+    """The SQL check that one of the ticket's posts has the word: the index's ids, or a LIMIT 1 subquery."""
     if word.posts is not None:
         posts = _in(word.posts)
     else:
@@ -200,14 +206,30 @@ def _word_condition(word: Word, include_internal: bool) -> ColumnElement[bool]:
         first = (select(Post.id).where(Post.ticket_id == Ticket.id, *public, _like(Post.search_text, word.word))
                  .limit(1).correlate(Ticket).scalar_subquery())
         posts = first.is_not(None)
-    return or_(own, posts)
+    return posts
 
 
-def condition(words: list[str], include_internal: bool) -> ColumnElement[bool]:
+def _own_text() -> ColumnElement[str]:
+    """A ticket's ``search_text`` without its data-field words (they are its end: :func:`folding.with_fields`)."""
+    cut = func.length(Ticket.search_text) - func.length(Ticket.field_text) - 1
+    return func.substr(Ticket.search_text, 1, cut)
+
+
+def _without_fields(word: Word, include_internal: bool) -> ColumnElement[bool]:
+    """The ticket has the word outside its data-field words: in its own text or a post.
+
+    Checked row by row only on tickets that have field words, and only for
+    searches that leave them out (customers'), which read their own tickets.
+    """
+    return or_(Ticket.field_text == "", _like(_own_text(), word.word), _posts_condition(word, include_internal))
+
+
+def condition(words: list[str], include_internal: bool, include_fields: bool = True) -> ColumnElement[bool]:
     """The WHERE condition on :class:`Ticket` for tickets having every one of ``words`` (folded).
 
     Runs the index probe (one query) to choose, per word, between the ids the
-    index gave and a row-by-row check.
+    index gave and a row-by-row check. Without ``include_fields`` a word
+    found only among a ticket's data-field words does not count.
     """
     probed = probe(words, include_internal)
     rare = [w for w in probed if w.rare]
@@ -216,4 +238,6 @@ def condition(words: list[str], include_internal: bool) -> ColumnElement[bool]:
         candidates = set.intersection(*(w.found for w in rare))
         clauses.append(_in(candidates))
     clauses.extend(_word_condition(w, include_internal) for w in probed if not w.rare)
+    if not include_fields:
+        clauses.extend(_without_fields(w, include_internal) for w in probed)
     return and_(*clauses)

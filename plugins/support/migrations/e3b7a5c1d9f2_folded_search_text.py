@@ -31,7 +31,7 @@ def upgrade():
     with op.batch_alter_table('support_post', schema=None) as batch_op:
         batch_op.add_column(sa.Column('search_text', sa.Text(), server_default='', nullable=False))
     # filled before the index exists, so each row is indexed once
-    search_text.refresh_tickets(op.get_bind())
+    search_text.refresh_tickets(op.get_bind(), fields=False)  # support_ticket.field_text comes later
     search_text.refresh_posts(op.get_bind())
     if dialect == "sqlite":
         for statement in search.FOLDED_SQLITE_DDL + search.FOLDED_SQLITE_POST_DDL:

@@ -15,7 +15,7 @@ from crm import audit
 from crm.database import retrying, unit_of_work
 from crm.fields import DataField, data_fields, load_values, save_values
 from crm.timeutil import utcnow
-from plugins.support import access
+from plugins.support import access, field_search
 from plugins.support import permissions as perms
 from plugins.support.models import Ticket
 from plugins.support.services import history
@@ -42,6 +42,7 @@ def save_with_ticket(ticket: Ticket, pairs: Iterable[tuple[DataField, Any]], act
     pairs = [(f, v) for f, v in pairs or () if isinstance(f, DataField) and f.editable]
     if pairs:
         save_values("ticket", ticket.id, [f for f, _v in pairs], {f.name: v for f, v in pairs}, actor)
+        field_search.refold(ticket)  # staff search finds the searchable values
 
 
 def _same(field: DataField, old, new) -> bool:
@@ -97,6 +98,7 @@ def set_field_values(ticket: Ticket, values: dict[str, Any], *, actor, version: 
         if not changes:
             return {}
         save_values("ticket", ticket.id, list(editable.values()), {n: values[n] for n in changes}, actor)
+        field_search.refold(ticket)  # staff search finds the new values, not the old ones
         ticket.updated_at = utcnow()
         ticket.version = (ticket.version or 0) + 1  # the row is locked: no other writer in between
         recorded = {name[:HISTORY_FIELD]: (o and o[:400], n and n[:400]) for name, (o, n) in changes.items()}
