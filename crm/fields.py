@@ -170,6 +170,12 @@ def attached(form, fields: Sequence[DataField]) -> list[DataField]:
     return [f for f in fields if f.name in names]
 
 
+def add_field_error(form, name: str | None, message: str) -> None:
+    """Show ``message`` beside the attached field ``name``, or beside the form's first data field when it is not one."""
+    target = form[name] if name in form.data_field_names else form[form.data_field_names[0]]
+    target.errors = [*list(target.errors or []), message]
+
+
 def submitted_values(form, fields: Sequence[DataField]) -> dict[str, Any]:
     """``{name: value}`` of the editable ``fields`` attached to ``form`` (read-only ones never)."""
     return {f.name: form[f.name].data for f in attached(form, fields)}

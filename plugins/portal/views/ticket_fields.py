@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
-from crm.fields import data_fields, form_with_fields, load_values, submitted_values
+from crm.fields import add_field_error, form_with_fields, load_values, submitted_values
 from crm.parsing import parse_int
 from plugins.portal import ticket_pages
 from plugins.portal.customers import current_customer
@@ -29,7 +29,7 @@ class CustomerFieldsForm(FlaskForm):
 
 def customer_fields(customer, ticket) -> list:
     """The data fields of ``ticket`` on the customer's ticket page."""
-    return data_fields("ticket", "portal_ticket", ticket=ticket, topic=ticket.topic, viewer=customer.actor)
+    return services.ticket_fields(ticket, customer.actor, "portal_ticket")
 
 
 def panel(customer, ticket, form: CustomerFieldsForm | None = None) -> dict:
@@ -69,8 +69,7 @@ def set_ticket_fields(number: str):
     except services.TicketConflict as exc:
         flash(str(exc), "error")
     except services.TicketError as exc:
-        target = form[exc.field] if exc.field in form.data_field_names else form[form.data_field_names[0]]
-        target.errors = [*list(target.errors or []), str(exc)]
+        add_field_error(form, exc.field, str(exc))
         return _render_ticket(ticket, status_code=400, fields_form=form)
     else:
         flash(_("The ticket was updated.") if changes else _("Nothing was changed."),

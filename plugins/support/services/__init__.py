@@ -25,7 +25,7 @@ from plugins.support.services.changes import (
     update_ticket, update_ticket_as_customer,
 )
 from plugins.support.services.deleting import delete_ticket, delete_tickets
-from plugins.support.services.field_values import set_field_values
+from plugins.support.services.field_values import set_field_values, ticket_fields
 from plugins.support.services.errors import TicketConflict, TicketError, TicketForbidden
 from plugins.support.services.opening import open_ticket
 from plugins.support.services.posts import add_customer_message, add_note, add_reply, delete_post
@@ -35,6 +35,6 @@ from plugins.support.text import clean_body
 __all__ = [
     "BODY_MAX", "BulkResult", "EDITABLE", "SUBJECT_MAX", "TAG_MAX", "TicketConflict", "TicketError", "TicketForbidden",
     "add_customer_message", "add_note", "add_reply", "assign", "assignable_users", "bulk_update", "can_open_for",
-    "clean_body", "customer_can_set_status", "delete_post", "delete_ticket", "delete_tickets", "open_ticket", "set_field_values", "set_status_as_customer", "tags_by_name",
+    "clean_body", "customer_can_set_status", "delete_post", "delete_ticket", "delete_tickets", "open_ticket", "set_field_values", "set_status_as_customer", "ticket_fields", "tags_by_name",
     "update_ticket", "update_ticket_as_customer", "CUSTOMER_FIELDS",
 ]

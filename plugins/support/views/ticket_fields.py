@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
 from crm.extensions import db
-from crm.fields import form_with_fields, load_values, submitted_values
+from crm.fields import add_field_error, form_with_fields, load_values, submitted_values
 from crm.parsing import parse_int
 from plugins.support import access, services
 from plugins.support import permissions as perms
@@ -67,8 +67,7 @@ def set_fields(number):
         db.session.expire_all()
         return _render_ticket(_ticket(number), status_code=409)
     except services.TicketError as exc:
-        target = form[exc.field] if exc.field in form.data_field_names else form[form.data_field_names[0]]
-        target.errors = [*list(target.errors or []), str(exc)]
+        add_field_error(form, exc.field, str(exc))
         return _render_ticket(ticket, fields_form=form, status_code=400)
     flash(_("The ticket was updated.") if changes else _("Nothing was changed."),
           "success" if changes else "info")
