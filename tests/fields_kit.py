@@ -133,8 +133,21 @@ def with_plugin(plugin) -> list:
 
 
 @pytest.fixture
+def plugin():
+    """A fresh throwaway fields plugin for the test."""
+    return FieldsPlugin()
+
+
+@pytest.fixture
+def app_plugins(plugin):
+    """The built-in plugins but forms, and the test's fields plugin."""
+    return with_plugin(plugin)
+
+
+@pytest.fixture(autouse=True)
 def field_table(app):
-    """The store's table, created on the test database and emptied after the test."""
+    """The store's table, created on the test database and emptied after the test (in every test of a module
+    that imports it)."""
     metadata.create_all(db.engine, checkfirst=True)
     yield values_table
     db.session.rollback()

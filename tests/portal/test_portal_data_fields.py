@@ -7,23 +7,8 @@ from sqlalchemy import func, select
 from crm.extensions import db
 from crm.hooks.manager import host
 from plugins.support.models import Ticket, TicketHistory, Topic
-from tests.fields_kit import FieldsPlugin, field_table, stored, with_plugin  # noqa: F401
+from tests.fields_kit import app_plugins, field_table, plugin, stored  # noqa: F401
 from tests.portal.portal_kit import portal, site  # noqa: F401
-
-
-@pytest.fixture
-def plugin():
-    return FieldsPlugin()
-
-
-@pytest.fixture
-def app_plugins(plugin):
-    return with_plugin(plugin)
-
-
-@pytest.fixture(autouse=True)
-def _values_table(field_table):
-    """The throwaway store's table exists in every test."""
 
 
 def _seed(plugin, subject, record_id, **values):

@@ -14,7 +14,7 @@ from crm.people.models import Contact
 from crm.settings import set_many
 from crm.testing import builtin_plugins
 from plugins.support.models import Ticket
-from tests.fields_kit import FieldsPlugin, field_table, stored, with_plugin  # noqa: F401
+from tests.fields_kit import FieldsPlugin, field_table, with_plugin  # noqa: F401
 from tests.portal.portal_kit import links_in, path_of, portal, site  # noqa: F401
 
 
@@ -38,11 +38,6 @@ class OrderQuestion(FieldsPlugin):
 @pytest.fixture
 def question():
     return OrderQuestion()
-
-
-@pytest.fixture(autouse=True)
-def _values_table(field_table):
-    """The order question's store table exists in every test."""
 
 
 @pytest.fixture

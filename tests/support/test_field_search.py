@@ -15,23 +15,8 @@ from crm.extensions import db
 from plugins.support import services
 from plugins.support.models import Ticket
 from plugins.support.search import matching_tickets
-from tests.fields_kit import FieldsPlugin, field_table, with_plugin  # noqa: F401
+from tests.fields_kit import app_plugins, field_table, plugin  # noqa: F401
 from tests.portal.portal_kit import portal, site  # noqa: F401
-
-
-@pytest.fixture
-def plugin():
-    return FieldsPlugin()
-
-
-@pytest.fixture
-def app_plugins(plugin):
-    return with_plugin(plugin)
-
-
-@pytest.fixture(autouse=True)
-def _values_table(field_table):
-    """The throwaway store's table exists in every test."""
 
 
 @pytest.fixture

@@ -7,22 +7,7 @@ from sqlalchemy import select
 from crm.audit import AuditEntry
 from crm.extensions import db
 from plugins.support.models import Topic
-from tests.fields_kit import FieldsPlugin, field_table, stored, with_plugin  # noqa: F401
-
-
-@pytest.fixture
-def plugin():
-    return FieldsPlugin()
-
-
-@pytest.fixture
-def app_plugins(plugin):
-    return with_plugin(plugin)
-
-
-@pytest.fixture(autouse=True)
-def _values_table(field_table):
-    """The throwaway store's table exists in every test."""
+from tests.fields_kit import app_plugins, field_table, plugin, stored  # noqa: F401
 
 
 @pytest.fixture

@@ -8,23 +8,13 @@ from sqlalchemy import func, select
 from crm.hooks.manager import host
 from plugins.support import plugin as support_plugin
 from plugins.support.models import Ticket
-from tests.fields_kit import FieldsPlugin, field_table, stored  # noqa: F401
+from tests.fields_kit import field_table, plugin, stored  # noqa: F401
 from tests.support.test_new_ticket import Desk, post, start, step1, step2, step3, url
-
-
-@pytest.fixture
-def plugin():
-    return FieldsPlugin()
 
 
 @pytest.fixture
 def app_plugins(plugin):
     return [support_plugin, plugin]
-
-
-@pytest.fixture(autouse=True)
-def _values_table(field_table):
-    """The throwaway store's table exists in every test."""
 
 
 @pytest.fixture
