@@ -40,13 +40,10 @@ def fragment(template: str, build: Callable[..., dict], *args: Hashable,
         toolbar = fragment("support/_bulk_toolbar.html", toolbar_context, may_edit,
                            counters=("support.lookups", generation.KEY))
     """
-    caches = current_app.extensions.setdefault("crm_fragments", {})
-    cache = caches.get((template, build, counters))
-    if cache is None:
-        def render(locale: str, *key: Hashable) -> TemplateModule:
-            return current_app.jinja_env.get_template(template).make_module(build(*key))
+    def render(locale: str, *key: Hashable) -> TemplateModule:
+        return current_app.jinja_env.get_template(template).make_module(build(*key))
 
-        cache = caches[(template, build, counters)] = generation.Cached(render, *counters, size=32)
+    cache = generation.app_cache(("crm.fragments", template, build, counters), render, *counters, size=32)
     return cache(str(get_locale()), *args)
 
 

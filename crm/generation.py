@@ -117,6 +117,18 @@ class Cached:
         self._entries.clear()
 
 
+def app_cache(owner: Hashable, load: Callable[..., Any], *keys: str, size: int = 64) -> Cached:
+    """The current app's :class:`Cached` of ``owner`` (any hashable name), made from ``load`` on first use.
+
+    Each app, and so each database, keeps its own values.
+    """
+    caches = current_app.extensions.setdefault("crm_generation_cached", {})
+    found = caches.get(owner)
+    if found is None:
+        found = caches[owner] = Cached(load, *keys, size=size)
+    return found
+
+
 def cached(*keys: str, size: int = 64):
     """Decorate a function of hashable arguments: its results are kept per app in a :class:`Cached`.
 
@@ -131,11 +143,7 @@ def cached(*keys: str, size: int = 64):
     """
     def decorate(load: Callable[..., Any]) -> Callable[..., Any]:
         def for_app() -> Cached:
-            caches = current_app.extensions.setdefault("crm_generation_cached", {})
-            found = caches.get(wrapper)
-            if found is None:
-                found = caches[wrapper] = Cached(load, *keys, size=size)
-            return found
+            return app_cache(wrapper, load, *keys, size=size)
 
         @wraps(load)
         def wrapper(*args: Hashable) -> Any:
