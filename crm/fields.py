@@ -164,6 +164,20 @@ def form_with_fields(form_class, fields: Sequence[DataField], values: dict | Non
     return form
 
 
+def values_and_form(subject: str, record_id: int, fields: Sequence[DataField], form_class, may_edit: bool,
+                    form=None, **form_kwargs) -> tuple[dict[str, Any], Any]:
+    """What a page shows of one record's ``fields``: their values, and the edit form.
+
+    The form is ``form`` (one that failed validation) or, when ``may_edit``,
+    a new ``form_class`` filled with the values (``form_kwargs`` go to
+    :func:`form_with_fields`); None when it has no editable field.
+    """
+    values = load_values(subject, [record_id], fields)[record_id] if fields else {}
+    if form is None and fields and may_edit:
+        form = form_with_fields(form_class, fields, values=values, formdata=None, **form_kwargs)
+    return values, (form if form is not None and form.data_field_names else None)
+
+
 def attached(form, fields: Sequence[DataField]) -> list[DataField]:
     """The ``fields`` that are attached to ``form`` as inputs (editable, not shadowed by a form field)."""
     names = set(getattr(form, "data_field_names", ()))

@@ -1,6 +1,8 @@
 """Data fields (crm_data_fields) on the staff ticket page and in open_ticket / set_field_values, with a throwaway plugin."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -47,6 +49,9 @@ def test_the_page_shows_editable_inputs_and_read_only_values(app, admin_client, 
     assert 'name="fieldtest_os"' not in page  # read-only here: shown, never an input
     assert 'data-field="fieldtest_os"' in page and "Linux" in page
     assert "Additional information" in page
+    fields_form = page[page.index(f'/support/tickets/{ticket.number}/fields"'):]
+    fields_form = fields_form[:fields_form.index("</form>")]
+    assert re.search(rf'name="version"[^>]*value="{ticket.version}"', fields_form)  # the version it was shown at
     context = plugin.asked[-1][2]
     assert context["ticket"] == ticket.id and context["topic"] is None
 

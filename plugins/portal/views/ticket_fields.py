@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
-from crm.fields import add_field_error, form_with_fields, load_values, submitted_values
+from crm.fields import add_field_error, form_with_fields, submitted_values, values_and_form
 from crm.parsing import parse_int
 from plugins.portal import ticket_pages
 from plugins.portal.customers import current_customer
@@ -35,14 +35,10 @@ def customer_fields(customer, ticket) -> list:
 def panel(customer, ticket, form: CustomerFieldsForm | None = None) -> dict:
     """What the page shows: ``data_fields``, ``data_values`` and ``fields_form`` (None when nothing is editable)."""
     fields = customer_fields(customer, ticket)
-    if not fields:
-        return {"data_fields": [], "data_values": {}, "fields_form": None}
-    values = load_values("ticket", [ticket.id], fields)[ticket.id]
-    if form is None and access.may_write_as_customer(customer.actor, ticket):
-        form = form_with_fields(CustomerFieldsForm, fields, values=values, formdata=None)
-        form.version.data = str(ticket.version)
-    return {"data_fields": fields, "data_values": values,
-            "fields_form": form if form is not None and form.data_field_names else None}
+    values, form = values_and_form("ticket", ticket.id, fields, CustomerFieldsForm,
+                                   access.may_write_as_customer(customer.actor, ticket), form,
+                                   data={"version": str(ticket.version)})
+    return {"data_fields": fields, "data_values": values, "fields_form": form}
 
 
 @bp.post("/tickets/<number>/fields")

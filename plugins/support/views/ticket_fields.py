@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
 from crm.extensions import db
-from crm.fields import add_field_error, form_with_fields, load_values, submitted_values
+from crm.fields import add_field_error, form_with_fields, submitted_values, values_and_form
 from crm.parsing import parse_int
 from plugins.support import access, services
 from plugins.support import permissions as perms
@@ -32,14 +32,9 @@ class TicketFieldsForm(FlaskForm):
 def panel(ticket, user, form: TicketFieldsForm | None = None) -> dict:
     """What the ticket page shows of the data fields: ``data_fields``, ``data_values``, ``fields_form``."""
     fields = ticket_fields(ticket, user, "staff_ticket")
-    if not fields:
-        return {"data_fields": [], "data_values": {}, "fields_form": None, "data_field_labels": {}}
-    values = load_values("ticket", [ticket.id], fields)[ticket.id]
-    if form is None and access.can(user, perms.EDIT):
-        form = form_with_fields(TicketFieldsForm, fields, values=values, formdata=None)
-        form.version.data = str(ticket.version)
-    return {"data_fields": fields, "data_values": values,
-            "fields_form": form if form is not None and form.data_field_names else None,
+    values, form = values_and_form("ticket", ticket.id, fields, TicketFieldsForm, access.can(user, perms.EDIT), form,
+                                   data={"version": str(ticket.version)})
+    return {"data_fields": fields, "data_values": values, "fields_form": form,
             "data_field_labels": {f.name[:40]: f.label for f in fields}}
 
 
