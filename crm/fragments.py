@@ -14,7 +14,7 @@ whose key is the same.
 """
 from __future__ import annotations
 
-from typing import Callable, Hashable
+from typing import Any, Callable, Hashable, Sequence
 
 from flask import current_app
 from flask_babel import get_locale
@@ -58,3 +58,44 @@ def with_selected(options: Markup | TemplateModule | str, value) -> Markup:
         return options
     needle = Markup('<option value="{}">').format(value)
     return Markup(options.replace(needle, Markup('<option value="{}" selected>').format(value), 1))
+
+
+def memo_each(name: str, items: Sequence, key: Callable[[Any], Hashable],
+              render: Callable[[list], list], size: int = 4096) -> Markup:
+    """The markup of every item of ``items``, each rendered once per process for the exact values it shows.
+
+    ``key(item)`` must hold everything the item's markup depends on (its
+    shown values, the viewer's locale and timezone, the configuration's
+    generation: :func:`crm.generation.snapshot`), so a kept markup is never
+    stale: a changed ticket, name or setting simply has another key. Items
+    whose key is not kept are rendered together by ``render(items)`` (one
+    markup per item, in order). Per app, at most ``size`` markups are kept
+    per ``name``; the oldest go first. Returns the markups joined in order.
+
+    For list rows and conversation posts: a page of 50 rows renders only the
+    rows that changed since it was last shown. Markup shared by viewers must
+    not hold anything of the viewer's own (a CSRF token: render a
+    placeholder and replace it in the joined result).
+    """
+    stores = current_app.extensions.setdefault("crm_fragment_memo", {})
+    store = stores.get(name)
+    if store is None:
+        store = stores[name] = {}
+    out: list = []
+    missing: list[tuple[int, Any, Hashable]] = []
+    for item in items:
+        item_key = key(item)
+        kept = store.get(item_key)
+        if kept is None:
+            missing.append((len(out), item, item_key))
+        out.append(kept)
+    if missing:
+        for (position, _item, item_key), markup in zip(missing, render([item for _p, item, _k in missing])):
+            out[position] = markup = Markup(markup)
+            if len(store) >= size:
+                try:
+                    del store[next(iter(store))]
+                except (KeyError, StopIteration, RuntimeError):  # another thread trimmed it first
+                    pass
+            store[item_key] = markup
+    return Markup("".join(out))

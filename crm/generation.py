@@ -44,6 +44,12 @@ def _values() -> dict[str, int]:
     return _read_all()
 
 
+def snapshot() -> tuple[tuple[str, int], ...]:
+    """Every counter's current value as one hashable tuple: a cache key part that moves when any does."""
+    values = _values()
+    return tuple(sorted(values.items()))
+
+
 def _read_all() -> dict[str, int]:
     return {key: value or 0 for key, value in db.session.execute(select(Generation.key, Generation.value))}
 

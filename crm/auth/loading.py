@@ -13,9 +13,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import Flask, current_app, g, request, session
-from sqlalchemy import select, true, update
+from sqlalchemy import bindparam, select, true, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -55,6 +56,19 @@ def _usable(user, row: AuthSession) -> bool:
     return changed is None or row.created_at >= changed
 
 
+@lru_cache(maxsize=1)
+def _staff_sign_in():
+    """The staff sign-in statement, built once (its values are bound parameters): two primary-key lookups side
+    by side (JOIN ... ON true), the account compared by the caller, and the unread notifications every staff
+    page shows in its top bar alongside."""
+    from crm.notify.inapp import unread_count_column
+    from crm.people.models import User
+
+    return (select(AuthSession, User, unread_count_column(User.id)).join_from(AuthSession, User, true())
+            .where(AuthSession.id == bindparam("session_id"), User.id == bindparam("user_id"))
+            .options(joinedload(User.memberships)))  # access checks on every page read them
+
+
 def load_user(account: str):
     """Flask-Login user loader: the person of this browser's live session, or None."""
     token = session.get(sessions.SESSION_KEY)
@@ -62,19 +76,13 @@ def load_user(account: str):
         return None
     now = utcnow()
     if account.startswith(STAFF_PREFIX):
-        from crm.notify.inapp import remember_unread_count, unread_count_column
-        from crm.people.models import User
+        from crm.notify.inapp import remember_unread_count
 
         user_id = _staff_id(account)
         if user_id is None:
             return None
-        found = db.session.execute(
-            # two primary-key lookups side by side (JOIN ... ON true); the account is compared below;
-            # the unread notifications every staff page shows in its top bar come along
-            select(AuthSession, User, unread_count_column(User.id)).join_from(AuthSession, User, true())
-            .where(AuthSession.id == sessions.digest(token), User.id == user_id)
-            .options(joinedload(User.memberships))  # access checks on every page read them
-        ).unique().first()
+        found = db.session.execute(_staff_sign_in(), {"session_id": sessions.digest(token), "user_id": user_id}
+                                   ).unique().first()
         if found is None:
             return None
         row, user, unread = found

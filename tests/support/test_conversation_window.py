@@ -9,7 +9,7 @@ from sqlalchemy import insert, update
 from crm.extensions import db
 from crm.timeutil import utcnow
 from plugins.support.models import Post, Ticket
-from plugins.support.views.tickets import CONVERSATION_WINDOW
+from plugins.support.conversation import CONVERSATION_WINDOW
 
 REPLIES = 5_000
 

@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 from functools import wraps
-from urllib.parse import quote
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
-from crm import i18n, settings
+from crm import settings
 from crm.extensions import db
 from crm.fragments import fragment
 from crm.fields import data_fields
@@ -18,14 +17,13 @@ from crm.parsing import parse_id, parse_ids, parse_int
 from crm.people.models import Company, Contact, User
 from crm.storage import send_stored_file
 from crm.timeutil import utcnow
-from plugins.support import access, list_toolbars, listing, search, services, statuses
+from plugins.support import access, conversation, history_lines, list_rows, list_toolbars, listing, search, services, statuses
 from plugins.support import lookups as lookup_cache
 from plugins.support import permissions as perms
 from plugins.support.forms import EditTicketForm, NoteForm, ReplyForm
 from plugins.support.models import CHANNELS, Attachment, Post, Ticket, TicketHistory, Topic
 from plugins.support.views import bp
 
-CONVERSATION_WINDOW = 50  # posts shown at once on the ticket page; earlier ones one window at a time
 
 CHANNEL_LABELS = {
     "email": _l("Email"), "portal": _l("Portal"), "public_form": _l("Public form"), "internal": _l("Internal"),
@@ -95,19 +93,12 @@ def tickets():
     else:
         counted = listing.StatusCounts(listing.status_counts(user))
         page = listing.ticket_page(user, filters, status_totals=counted.per_status)
-    # formatted here, with the viewer's locale and timezone looked up once for the whole page
     listing.attach_data_values(page.items, list_fields)
-    formatted, now, locale = i18n.datetime_formatter(), utcnow(), get_locale()
-    ticket_url = url_for("support.ticket", number="")  # built once; each row adds its number
-    for row in page.items:
-        row.href = ticket_url + quote(row.number, safe="/")
-        row.updated_label = formatted(row.updated_at)
-        if row.waiting_since is not None:
-            row.waited_label = i18n.format_age(max((now - row.waiting_since).total_seconds(), 0), locale)
     lookups = _lookups()
     may_edit, may_assign, may_delete = access.can(user, perms.EDIT), access.can(user, perms.ASSIGN), access.can_delete(user)
     return render_template(
         "support/tickets.html", page=page, filters=filters, counted=counted,
+        rows=list_rows.rendered_rows(page.items, list_fields, lookups),
         # the selectors' options and the bulk toolbar are rendered once per locale and configuration
         filter_options=list_toolbars.filter_options(channel_label),
         bulk_toolbar=list_toolbars.bulk_toolbar(may_edit, may_assign, may_delete),
@@ -115,10 +106,7 @@ def tickets():
         # while searching, the chips keep the search (and the other filters) they count within
         chip_args={k: v for k, v in request.args.items() if k not in ("status", "page")}
         if search.terms(filters.q) else {},
-        status_by_id={s.id: s for s in lookups["statuses"]},
-        priority_by_id={p.id: p for p in lookups["priorities"]},
         status_names={s.id: statuses.status_label(s) for s in lookups["statuses"]},
-        priority_names={p.id: statuses.priority_label(p) for p in lookups["priorities"]},
         may_edit=may_edit, may_assign=may_assign, may_delete=may_delete, sorts=listing.SORTS,
         new_ticket_endpoint="support.new_ticket" if "support.new_ticket" in current_app.view_functions else None,
         **lookups,
@@ -246,7 +234,7 @@ def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteFor
     user = current_user._get_current_object()
     lookups = _lookups()
     descending = settings.get("support.reply_order") == "desc"
-    posts, earlier = conversation_window(ticket, parse_id(request.args.get("before")), descending)
+    posts, earlier = conversation.conversation_window(ticket, parse_id(request.args.get("before")), descending)
     history = list(db.session.scalars(
         select(TicketHistory).where(TicketHistory.ticket_id == ticket.id)
         .options(joinedload(TicketHistory.user).lazyload(User.memberships)).order_by(TicketHistory.id.desc()).limit(50)
@@ -275,53 +263,23 @@ def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteFor
     _fill_choices(edit, reply, lookups, users)
     status_by_id = {s.id: s for s in lookups["statuses"]}
     names = lookup_cache.current()
+    may_delete = access.can_delete(user)
+    panel = ticket_fields.panel(ticket, user, fields_form)
     return render_template(
-        "support/ticket.html", ticket=ticket, posts=posts, edit_selects=edit_selects, earlier=earlier, descending=descending,
+        "support/ticket.html", ticket=ticket, posts=posts,
+        conversation=conversation.rendered_posts(ticket, posts, may_delete), edit_selects=edit_selects, earlier=earlier, descending=descending,
         windowed="before" in request.args, history=history, reply=reply, note=note, edit=edit,
         status=status_by_id.get(ticket.status_id), department_names=names.department_names,
         brand_names=names.brand_names, service_names=names.service_names,
         priority=next((p for p in lookups["priorities"] if p.id == ticket.priority_id), None),
-        history_label=_history_label, waited=_waited(ticket),
+        waited=_waited(ticket),
         may_reply=access.can(user, perms.REPLY), may_edit=access.can(user, perms.EDIT),
-        may_assign=access.can(user, perms.ASSIGN), may_delete=access.can_delete(user),
+        may_assign=access.can(user, perms.ASSIGN), may_delete=may_delete,
         max_attachments=settings.get("support.max_attachments"),
         allowed_types=", ".join(settings.get("support.allowed_file_types")),
-        **ticket_fields.panel(ticket, user, fields_form), **lookups,
+        history_markup=history_lines.rendered_history(history, panel.get("data_field_labels")),
+        **panel, **lookups,
     ), status_code
-
-
-def conversation_window(ticket: Ticket, before: int | None, descending: bool) -> tuple[list[Post], int | None]:
-    """The newest :data:`CONVERSATION_WINDOW` posts (older than post ``before`` when given), in reply order
-    (S-20), and the id to ask for the window before them (None when there is nothing earlier).
-
-    A ticket with thousands of replies opens in the same time and memory as one with fifty.
-    """
-    stmt = (select(Post).where(Post.ticket_id == ticket.id)
-            .options(joinedload(Post.author_user).lazyload(User.memberships),
-                     joinedload(Post.author_contact).lazyload(Contact.company), joinedload(Post.attachments))
-            .order_by(Post.id.desc()).limit(CONVERSATION_WINDOW + 1))
-    if before is not None:
-        stmt = stmt.where(Post.id < before)
-    posts = list(db.session.scalars(stmt).unique())
-    earlier = None
-    if len(posts) > CONVERSATION_WINDOW:
-        posts = posts[:CONVERSATION_WINDOW]
-        earlier = posts[-1].id
-    if not descending:
-        posts.reverse()
-    return posts, earlier
-
-
-def _history_label(row: TicketHistory, value: str | None) -> str:
-    if value is None:
-        return "—"
-    if row.field == "status":
-        found = lookup_cache.current().status_by_key(value)
-        return statuses.status_label(found) if found else value
-    if row.field == "priority":
-        found = lookup_cache.current().priority_by_key(value)
-        return statuses.priority_label(found) if found else value
-    return value
 
 
 @bp.get("/tickets/<number>")
