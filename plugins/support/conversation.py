@@ -53,7 +53,8 @@ def rendered_posts(ticket: Ticket, posts: list[Post], may_delete: bool) -> Marku
     shared = (str(get_locale()), str(get_timezone()), generation.snapshot(), may_delete, ticket.number)
 
     def key(post: Post) -> tuple:
-        return (shared, post.id, post.kind, post.created_at, post.author_name, post.body_text,
+        # the body by its hash: a kept key need not hold a second copy of every body
+        return (shared, post.id, post.kind, post.created_at, post.author_name, hash(post.body_text),
                 tuple((f.id, f.filename, f.size, f.content_type) for f in post.attachments))
 
     markup = memo_each("support.conversation", posts, key, lambda missing: _render(ticket, missing, may_delete))
