@@ -5,6 +5,8 @@ above all: it chooses the plugins of the ``app`` fixture.
 """
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from crm.extensions import db as _db
@@ -13,9 +15,23 @@ from crm.testing.clock import FrozenClock
 from crm.testing.database import create_test_database, wipe
 from crm.testing.factory import Factory
 from crm.testing.mail import Outbox
+from crm.testing.passwords import cheap_password_hashing
 from crm.testing.queries import counting_queries
+from crm.testing.url_rules import shared_url_builders
 
 _created_tables: set[str] = set()
+_session_patches = contextlib.ExitStack()
+
+
+def pytest_configure(config):
+    """For the whole test session: passwords hashed with cheap scrypt parameters, and URL builders compiled
+    once for all apps (see :mod:`crm.testing.passwords` and :mod:`crm.testing.url_rules`)."""
+    _session_patches.enter_context(cheap_password_hashing())
+    _session_patches.enter_context(shared_url_builders())
+
+
+def pytest_unconfigure(config):
+    _session_patches.close()
 
 
 @pytest.fixture(scope="session")
