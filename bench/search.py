@@ -43,6 +43,7 @@ def main() -> None:
     parser.add_argument("database_url")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--agent", default="agent@bench.example")
+    parser.add_argument("--slowest", type=int, default=10, help="print this many queries with their median")
     args = parser.parse_args()
 
     from sqlalchemy import select
@@ -58,6 +59,7 @@ def main() -> None:
 
     timings: list[float] = []
     cpu: list[float] = []
+    per_query: dict[str, list[tuple[float, float]]] = {q: [] for q in QUERIES}  # (wall, CPU) per round
     with app.app_context(), app.test_request_context():
         user = db.session.scalar(select(User).where(User.email == args.agent))
         dialect = db.engine.dialect.name
@@ -74,9 +76,15 @@ def main() -> None:
                 if round_:  # the first round warms the caches
                     timings.append(elapsed)
                     cpu.append(used)
+                    per_query[q].append((elapsed, used))
     print(f"{len(QUERIES)} queries x {args.rounds} rounds ({dialect}): {_percentiles(timings)}")
     print(f"  CPU time of this process (on a busy machine the wall time includes waiting for a core): "
           f"{_percentiles(cpu)}")
+    for label, which in (("wall", 0), ("CPU", 1)):
+        medians = {q: statistics.median(t[which] for t in found) for q, found in per_query.items() if found}
+        slowest = sorted(medians, key=medians.get, reverse=True)[:args.slowest]
+        if slowest:
+            print(f"  slowest queries (median {label} ms): " + ", ".join(f"{q!r} {medians[q]:.1f}" for q in slowest))
     print(machine.reference())
 
 

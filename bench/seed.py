@@ -243,7 +243,7 @@ def _indexes_built_after(session, bulk: bool):
         for statement in search.FOLDED_SQLITE_POST_DDL:
             session.execute(text(statement))
     else:
-        for statement in search.FOLDED_POSTGRES_POST_DDL:
+        for statement in search.FOLDED_POSTGRES_POST_DDL + [search.POSTGRES_POST_GIN_SETTING]:
             session.execute(text(statement))
 
 

@@ -94,6 +94,16 @@ FOLDED_POSTGRES_POST_DDL = [
     "CREATE INDEX IF NOT EXISTS ix_support_post_search_fts ON support_post "
     "USING gin (to_tsvector('simple', search_text))",
 ]
+# The GIN indexes take new rows at once instead of in a pending list: every search reads the whole pending list
+# (unsorted) until autovacuum merges it, so on a busy desk each index lookup of a search would cost a few ms more
+# (up to the list's 4 MB); a post's insert costs some 0.05 ms more instead.
+POSTGRES_TICKET_GIN_SETTING = "ALTER INDEX ix_support_ticket_search_fts SET (fastupdate = off)"
+POSTGRES_POST_GIN_SETTING = "ALTER INDEX ix_support_post_search_fts SET (fastupdate = off)"
+POSTGRES_GIN_SETTINGS = [POSTGRES_TICKET_GIN_SETTING, POSTGRES_POST_GIN_SETTING]
+POSTGRES_GIN_FLUSH = [
+    "SELECT gin_clean_pending_list('ix_support_ticket_search_fts'::regclass)",
+    "SELECT gin_clean_pending_list('ix_support_post_search_fts'::regclass)",
+]
 
 for statement in FOLDED_SQLITE_DDL:
     event.listen(Ticket.__table__, "after_create", DDL(statement).execute_if(dialect="sqlite"))
@@ -105,6 +115,8 @@ for statement in FOLDED_POSTGRES_DDL:
     event.listen(Ticket.__table__, "after_create", DDL(statement).execute_if(dialect="postgresql"))
 for statement in FOLDED_POSTGRES_POST_DDL:
     event.listen(Post.__table__, "after_create", DDL(statement).execute_if(dialect="postgresql"))
+event.listen(Ticket.__table__, "after_create", DDL(POSTGRES_TICKET_GIN_SETTING).execute_if(dialect="postgresql"))
+event.listen(Post.__table__, "after_create", DDL(POSTGRES_POST_GIN_SETTING).execute_if(dialect="postgresql"))
 
 
 # keeping search_text right on ORM updates -------------------------------------------------------

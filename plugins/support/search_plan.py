@@ -6,18 +6,21 @@ or of one of its posts. The page shows the newest
 50 matches and counts them up to a cap, so the cost must follow the 50, not
 the number of matches:
 
-- one probe query asks the index for at most :data:`RARE` + 1 hits of each
-  word, in tickets and in posts (SQLite's FTS5 reads a whole word lazily and
-  stops there); on PostgreSQL, whose GIN index gathers every hit before the
-  first, the planner's statistics name the common words first
-  (:mod:`plugins.support.search_stats`) and only the others are probed;
+- one probe query counts at most :data:`RARE` + 1 hits of each word, in
+  tickets and in posts (SQLite's FTS5 reads a whole word lazily and stops
+  there); on PostgreSQL, whose GIN index gathers every hit before the first,
+  the planner's statistics name the common words first
+  (:mod:`plugins.support.search_stats`) and only the others are counted; the
+  probe returns one row of counts, never the hits themselves;
 - a part (tickets or posts of a word) with at most :data:`RARE` hits is
-  *rare*: its tickets are known, and the condition is ``id IN (those)``;
+  *rare*: the condition is ``id IN (the index's hits)``, a subquery the
+  database runs itself (no id lists travel through Python);
 - a *common* part is checked row by row on the tickets the list reads in its
   own order (its sort index), with ``LIKE`` on the folded text: a common
   word is found among the first tickets read, so the walk stops early;
 - when one word is rare in both parts, the tickets it names are the only
-  candidates: the database starts from them and sorts them.
+  candidates: the database starts from them (its index hits) and sorts them,
+  and the other words are checked on them with ``LIKE``.
 
 Which path a query takes changes its speed, never its answer: both apply the
 same rule to the same folded text (:mod:`plugins.support.folding`).
@@ -27,7 +30,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, false, func, literal, or_, select, text
+from sqlalchemy import (ColumnElement, and_, any_, column, false, func, literal, literal_column, or_, select, table,
+                        text, union_all)
 
 from crm.extensions import db
 from plugins.support import folding, search_stats
@@ -39,26 +43,21 @@ RARE = 1000
 
 @dataclass
 class Word:
-    """One folded search word and what the index probe found for it.
+    """One folded search word and what the index probe counted for it.
 
-    ``tickets``/``posts``: the ids of the tickets whose own text / whose
-    posts have the word, or None when there are more than :data:`RARE` hits
-    (a common part, checked row by row).
+    ``tickets``/``posts``: how many tickets' own texts / posts have the word
+    (at most :data:`RARE`), or None when there are more (a common part,
+    checked row by row).
     """
 
     word: str
-    tickets: set[int] | None = None
-    posts: set[int] | None = None
+    tickets: int | None = None
+    posts: int | None = None
 
     @property
     def rare(self) -> bool:
-        """Whether every ticket with this word is known from the index."""
+        """Whether every ticket with this word is found from the index."""
         return self.tickets is not None and self.posts is not None
-
-    @property
-    def found(self) -> set[int]:
-        """The tickets with this word (only for a :attr:`rare` word)."""
-        return self.tickets | self.posts
 
 
 def _exact(word: str) -> str:
@@ -78,92 +77,66 @@ def _ts_prefix(word: str) -> str:
     return f"{folding.serial_word(word)} | {word}" if word.isdigit() else f"{word}:*"
 
 
-# Per word and part (ticket text "t", posts "p") two arms: how many hits the part has, at most RARE + 1, and,
-# only when that is at most RARE, the tickets of those hits. A prefix query makes the index gather every hit
-# of every word with that prefix before it returns the first, so the count asks for the whole word first
-# (read lazily, stopping after RARE + 1 hits) and for the prefix only when the whole word is rare.
-_SQLITE_EXACT = "(SELECT count(*) FROM (SELECT rowid FROM support_{t}_fts WHERE support_{t}_fts MATCH :e{i} LIMIT :n))"
-_SQLITE_COUNT = ("(SELECT count(*) FROM (SELECT rowid FROM support_{t}_fts WHERE support_{t}_fts MATCH "
-                 "(CASE WHEN " + _SQLITE_EXACT + " <= :rare THEN :p{i} ELSE :e{i} END) LIMIT :n))")
-# the hits only when there are few: else the whole word is read with an empty rowid range
-_SQLITE_HITS = ("SELECT rowid FROM support_{t}_fts WHERE support_{t}_fts MATCH "
-                "(CASE WHEN " + _SQLITE_COUNT + " <= :rare THEN :p{i} ELSE :e{i} END) "
-                "AND rowid <= (CASE WHEN " + _SQLITE_COUNT + " <= :rare THEN :top ELSE 0 END)")
-_SQLITE_ARMS = (
-    "SELECT {i}, 'tc', " + _SQLITE_COUNT.replace("{t}", "ticket") + ", ''",
-    "SELECT {i}, 't', rowid, '' FROM (" + _SQLITE_HITS.replace("{t}", "ticket") + ")",
-    "SELECT {i}, 'pc', " + _SQLITE_COUNT.replace("{t}", "post") + ", ''",
-    "SELECT {i}, 'p', p.ticket_id, p.kind FROM support_post p WHERE p.id IN ("
-    + _SQLITE_HITS.replace("{t}", "post") + ")",
-)
-# PostgreSQL: the hits of the words its statistics do not call common (plugins.support.search_stats)
-_POSTGRES_HITS = {
-    "t": "SELECT {i}, 't', id, '' FROM support_ticket "
-         "WHERE to_tsvector('simple', search_text) @@ to_tsquery('simple', :p{i}) LIMIT :n",
-    "p": "SELECT {i}, 'p', ticket_id, kind FROM support_post "
-         "WHERE to_tsvector('simple', search_text) @@ to_tsquery('simple', :p{i}) LIMIT :n",
-}
+# Per word and part (ticket text "t", posts "p") one count: how many hits the whole word has, at most RARE + 1
+# (read lazily: a common word stops there), and only when that is at most RARE, how many the word has as a
+# prefix, at most RARE + 1 (a prefix query makes the index gather every hit of every word with that prefix
+# before it returns the first, so it is asked only when the whole word is rare; an uncorrelated subquery in a
+# CASE branch runs only when the branch is taken).
+_SQLITE_COUNT = ("(SELECT CASE WHEN c <= :rare THEN (SELECT count(*) FROM (SELECT 1 FROM support_{table}_fts "
+                 "WHERE support_{table}_fts MATCH :p{i} LIMIT :n)) ELSE c END FROM (SELECT count(*) AS c FROM "
+                 "(SELECT 1 FROM support_{table}_fts WHERE support_{table}_fts MATCH :e{i} LIMIT :n)))")
+# PostgreSQL: the count of the parts its statistics do not call common (plugins.support.search_stats)
+_POSTGRES_COUNT = ("(SELECT count(*) FROM (SELECT 1 FROM support_{table} "
+                   "WHERE to_tsvector('simple', search_text) @@ to_tsquery('simple', :p{i}) LIMIT :n) AS c)")
+_TABLES = {"t": "ticket", "p": "post"}
 
 
-def _sqlite_probes(words: list[str]):
-    """One query (a UNION ALL) of ``(word index, part, ticket id or count, post kind)`` rows."""
-    params = {"n": RARE + 1, "rare": RARE, "top": 2 ** 63 - 1}
+def _sqlite_probes(words: list[str]) -> tuple[dict, object]:
+    """No part known before asking, and one query: a row of counts, ``(word, part)`` by ``(word, part)``."""
+    params = {"n": RARE + 1, "rare": RARE}
     for i, word in enumerate(words):
         params[f"e{i}"], params[f"p{i}"] = _exact(word), _prefix(word)
-    return _sqlite_statement(len(words)).bindparams(**params)
+    return {}, _sqlite_statement(len(words)).bindparams(**params)
 
 
 @functools.lru_cache(maxsize=16)
 def _sqlite_statement(words: int):
     """The probe's SQL for this many words, parsed once (a query has at most ten words)."""
-    return text(" UNION ALL ".join(f"SELECT * FROM ({arm.format(i=i)}) AS a{i}{n}"
-                                   for i in range(words) for n, arm in enumerate(_SQLITE_ARMS)))
+    return text("SELECT " + ", ".join(_SQLITE_COUNT.format(i=i, table=_TABLES[part])
+                                      for i in range(words) for part in ("t", "p")))
 
 
 def _postgres_probes(words: list[str], connection) -> tuple[dict, object | None]:
     """The parts PostgreSQL's statistics call common (``{(word index, part): RARE + 1}``) and one query
-    (a UNION ALL, or None) of the hits of the others, at most RARE + 1 each."""
+    (or None) of a row of counts of the others, at most RARE + 1 each, in the order of ``(word, part)``."""
     frequencies = search_stats.frequencies(connection)
-    common, arms, params = {}, [], {"n": RARE + 1}
+    common, counts, params = {}, [], {"n": RARE + 1}
     for i, word in enumerate(words):
         spelled = (folding.serial_word(word), word) if word.isdigit() else (word,)
         for part in ("t", "p"):
             if frequencies[part].estimate(spelled, prefix=not word.isdigit()) > RARE:
                 common[i, part] = RARE + 1
             else:
-                arms.append(f"SELECT * FROM ({_POSTGRES_HITS[part].format(i=i)}) AS a{i}{part}")
+                counts.append(_POSTGRES_COUNT.format(i=i, table=_TABLES[part]))
                 params[f"p{i}"] = _ts_prefix(word)
-    return common, text(" UNION ALL ".join(arms)).bindparams(**params) if arms else None
+    return common, text("SELECT " + ", ".join(counts)).bindparams(**params) if counts else None
 
 
-def probe(words: list[str], include_internal: bool) -> list[Word]:
-    """Ask the full-text index about each word, in one query (see the module's description)."""
-    counted: dict[tuple[int, str], int] = {}
-    hits: dict[tuple[int, str], list] = {}
+def probe(words: list[str]) -> list[Word]:
+    """Count each word's hits in the full-text index, in one query (see the module's description)."""
     if db.session.get_bind().dialect.name == "sqlite":
-        query = _sqlite_probes(words)
+        counted, query = _sqlite_probes(words)
     else:
         counted, query = _postgres_probes(words, db.session.connection())
-    for index, part, value, kind in db.session.execute(query) if query is not None else ():
-        if part in ("tc", "pc"):
-            counted[index, part[0]] = value
-        else:
-            hits.setdefault((index, part), []).append((value, kind))
+    if query is not None:
+        asked = [(i, part) for i in range(len(words)) for part in ("t", "p") if (i, part) not in counted]
+        counted.update(zip(asked, db.session.execute(query).one()))
 
-    def known(index: int, part: str) -> list | None:
-        found = hits.get((index, part), [])
-        return None if counted.get((index, part), 0) > RARE or len(found) > RARE else found
+    def known(index: int, part: str) -> int | None:
+        found = counted[index, part]
+        return None if found > RARE else found
 
-    probed = []
-    for i, word in enumerate(words):
-        ticket_hits, post_hits = known(i, "t"), known(i, "p")
-        probed.append(Word(
-            word,
-            tickets=None if ticket_hits is None else {t for t, _kind in ticket_hits},
-            posts=None if post_hits is None else {
-                t for t, kind in post_hits if include_internal or kind != "internal_note"},
-        ))
-    return probed
+    return [Word(word, tickets=known(i, "t"), posts=known(i, "p")) for i, word in enumerate(words)]
 
 
 def _like(column, word: str):
@@ -177,36 +150,91 @@ def _like(column, word: str):
     return spaced.like(f"% {escaped}%", escape="\\")
 
 
-def _in(ids: set[int]) -> ColumnElement[bool]:
-    return Ticket.id.in_(sorted(ids)) if ids else false()
+def _sqlite() -> bool:
+    return db.session.get_bind().dialect.name == "sqlite"
 
 
-def _word_condition(word: Word, include_internal: bool) -> ColumnElement[bool]:
-    """The SQL check of one word on a ticket row: id lists for rare parts, LIKE for common ones."""
+def _ts_match(column, word: str) -> ColumnElement[bool]:
+    """PostgreSQL: ``column`` has a word starting with ``word``, in the expression of its full-text index
+    (the configuration written out, so that even a prepared statement's generic plan can use the index)."""
+    simple = literal_column("'simple'")
+    return func.to_tsvector(simple, column).op("@@")(func.to_tsquery(simple, _ts_prefix(word)))
+
+
+def _fts_hits(name: str, word: str):
+    """SQLite: a SELECT of the rowids the FTS5 table ``name`` finds for ``word`` (a prefix)."""
+    fts = table(name, column("rowid"))
+    return select(fts.c.rowid).where(literal_column(name).op("MATCH")(_prefix(word)))
+
+
+def _hits(word: Word, include_internal: bool, parts: str = "tp"):
+    """A SELECT of the tickets the index finds ``word`` in: their own text ("t") and their posts ("p").
+
+    Only for parts with at most :data:`RARE` hits: the database reads them
+    from the index itself; None when there are none.
+    """
+    selects = []
+    if "t" in parts and word.tickets:
+        if _sqlite():
+            selects.append(_fts_hits("support_ticket_fts", word.word))
+        else:
+            hit = Ticket.__table__.alias("hit")  # not the outer query's row
+            selects.append(select(hit.c.id).where(_ts_match(hit.c.search_text, word.word)))
+    if "p" in parts and word.posts:
+        public = () if include_internal else (Post.kind != "internal_note",)
+        found = Post.id.in_(_fts_hits("support_post_fts", word.word)) if _sqlite() else _ts_match(
+            Post.search_text, word.word)
+        selects.append(select(Post.ticket_id).where(found, *public))
+    if not selects:
+        return None
+    return selects[0] if len(selects) == 1 else union_all(*selects)
+
+
+def _in_hits(word: Word, include_internal: bool, parts: str = "tp") -> ColumnElement[bool]:
+    """The ticket is among the index's hits of ``word`` in ``parts`` (all rare)."""
+    found = _hits(word, include_internal, parts)
+    if found is None:
+        return false()
+    if parts == "tp" and not _sqlite():
+        # the hits of a rare word are where the database must start. PostgreSQL gets them as an array computed
+        # once (an InitPlan), which it estimates at a few ids, so it reads those tickets by their key; with
+        # IN (a subquery) it may estimate the other words' LIKE as rare instead, read every ticket with
+        # LIKE and look each one up in the hits
+        return Ticket.id == any_(func.array(found.scalar_subquery()))
+    return Ticket.id.in_(found)
+
+
+def _word_condition(word: Word, include_internal: bool, candidates: bool = False) -> ColumnElement[bool]:
+    """The SQL check of one word on a ticket row: the index's hits for rare parts, LIKE for common ones.
+
+    ``candidates``: a rare word already names the only tickets to check (then
+    the database starts from them, and each is checked as cheaply as possible).
+    """
+    if word.rare:
+        return _in_hits(word, include_internal)
     if word.tickets is not None:
-        own = _in(word.tickets)
-    elif db.session.get_bind().dialect.name == "postgresql":
+        own = _in_hits(word, include_internal, "t")
+    elif not _sqlite() and not candidates:
         # the full-text match, not LIKE: the planner has statistics for it (and its index) to choose
-        # between reading the matches from the index and walking the list's sort index
-        own = func.to_tsvector("simple", Ticket.search_text).op("@@")(func.to_tsquery("simple", _ts_prefix(word.word)))
+        # between reading the matches from the index and walking the list's sort index; on a rare word's
+        # candidates LIKE is the cheaper check (@@ parses the whole text of each row into a tsvector again)
+        own = _ts_match(Ticket.search_text, word.word)
     else:
         own = _like(Ticket.search_text, word.word)
     return or_(own, _posts_condition(word, include_internal))
 
 
 def _posts_condition(word: Word, include_internal: bool) -> ColumnElement[bool]:
-    """The SQL check that one of the ticket's posts has the word: the index's ids, or a LIMIT 1 subquery."""
+    """The SQL check that one of the ticket's posts has the word: the index's hits, or a LIMIT 1 subquery."""
     if word.posts is not None:
-        posts = _in(word.posts)
-    else:
-        # a scalar subquery with LIMIT 1 runs per ticket read, on the post index of that ticket; the
-        # database cannot turn it into "first find every post with the word", which is what a common word
-        # must avoid
-        public = () if include_internal else (Post.kind != "internal_note",)
-        first = (select(Post.id).where(Post.ticket_id == Ticket.id, *public, _like(Post.search_text, word.word))
-                 .limit(1).correlate(Ticket).scalar_subquery())
-        posts = first.is_not(None)
-    return posts
+        return _in_hits(word, include_internal, "p")
+    # a scalar subquery with LIMIT 1 runs per ticket read, on the post index of that ticket; the
+    # database cannot turn it into "first find every post with the word", which is what a common word
+    # must avoid
+    public = () if include_internal else (Post.kind != "internal_note",)
+    first = (select(Post.id).where(Post.ticket_id == Ticket.id, *public, _like(Post.search_text, word.word))
+             .limit(1).correlate(Ticket).scalar_subquery())
+    return first.is_not(None)
 
 
 def _own_text() -> ColumnElement[str]:
@@ -227,17 +255,14 @@ def _without_fields(word: Word, include_internal: bool) -> ColumnElement[bool]:
 def condition(words: list[str], include_internal: bool, include_fields: bool = True) -> ColumnElement[bool]:
     """The WHERE condition on :class:`Ticket` for tickets having every one of ``words`` (folded).
 
-    Runs the index probe (one query) to choose, per word, between the ids the
-    index gave and a row-by-row check. Without ``include_fields`` a word
+    Runs the index probe (one query) to choose, per word, between the
+    index's hits and a row-by-row check. Without ``include_fields`` a word
     found only among a ticket's data-field words does not count.
     """
-    probed = probe(words, include_internal)
-    rare = [w for w in probed if w.rare]
-    clauses = []
-    if rare:
-        candidates = set.intersection(*(w.found for w in rare))
-        clauses.append(_in(candidates))
-    clauses.extend(_word_condition(w, include_internal) for w in probed if not w.rare)
+    probed = probe(words)
+    candidates = any(w.rare for w in probed)
+    # the rare words first: the database starts from the first one's hits
+    clauses = [_word_condition(w, include_internal, candidates) for w in sorted(probed, key=lambda w: not w.rare)]
     if not include_fields:
         clauses.extend(_without_fields(w, include_internal) for w in probed)
     return and_(*clauses)

@@ -5,7 +5,7 @@ Runs on SQLite and on PostgreSQL (CRM_TEST_DATABASE_URL).
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from crm.actors import SYSTEM
 from crm.extensions import db
@@ -54,9 +54,9 @@ def test_index_lookup_and_row_checks_find_the_same_tickets(app, tickets, monkeyp
 
 def test_a_mix_of_common_and_rare_words_is_checked_on_the_rare_ones_candidates(app, tickets, monkeypatch):
     monkeypatch.setattr(search_plan, "RARE", 1)  # "kargo" (two subjects, two posts) is common, "hasarli" rare
-    probed = {w.word: w for w in search_plan.probe(["kargo", "hasarli"], include_internal=True)}
+    probed = {w.word: w for w in search_plan.probe(["kargo", "hasarli"])}
     assert probed["kargo"].tickets is None and probed["kargo"].posts is None
-    assert probed["hasarli"].rare and probed["hasarli"].found == {tickets[3].id}
+    assert probed["hasarli"].rare and (probed["hasarli"].tickets, probed["hasarli"].posts) == (1, 0)
     assert _ids("kargo hasarli", True) == [tickets[3].id]
     assert _ids("kargo", True) == sorted(t.id for t in tickets[1:])
 
@@ -99,3 +99,72 @@ def test_an_opened_ticket_stores_the_text_a_refold_would_give(app, tickets):
     search_text.refresh_tickets(db.session.connection(), list(stored))
     assert dict(db.session.execute(select(Ticket.id, Ticket.search_text)).all()) == stored
     assert "ozturk" in stored[tickets[0].id].split() and "ayse" in stored[tickets[0].id].split()
+
+
+def test_the_probe_counts_each_part_whole_words_first_then_prefixes(app, tickets, monkeypatch):
+    counts = {w.word: (w.tickets, w.posts) for w in search_plan.probe(["kargo", "kar", "gizli", "2", "zzzz"])}
+    # "kargo": two subjects, a note and a reply; "kar" only as a prefix (of kargo); a number as a whole number
+    assert counts == {"kargo": (2, 2), "kar": (2, 2), "gizli": (0, 1), "2": (1, 1), "zzzz": (0, 0)}
+    monkeypatch.setattr(search_plan, "RARE", 1)
+    counts = {w.word: (w.tickets, w.posts) for w in search_plan.probe(["kargo", "kar", "gizli"])}
+    assert counts == {"kargo": (None, None), "kar": (None, None), "gizli": (0, 1)}
+
+
+def test_rare_words_intersect_their_hits_and_customers_never_match_a_note(app, tickets, desk, factory):
+    first, second, third, fourth = (t.id for t in tickets)
+    assert _ids("kargo hasarli", True) == [fourth]  # both rare: the tickets both words name
+    assert _ids("ayse kargo", True) == [fourth]
+    assert _ids("ayse fatura", True) == []
+    assert _ids("firmasini", True) == [second] and _ids("firmasini", False) == []  # only in the internal note
+    assert _ids("kargo firmasini", False) == [] and _ids("kargo firmasini", True) == [second]
+    ticket = desk.ticket("Yedek parça", body="firmasını bekliyoruz")  # the same word in a public post
+    assert _ids("firmasini", False) == [ticket.id]
+
+
+def test_postgresql_full_text_indexes_take_new_rows_without_a_pending_list(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a setting of PostgreSQL's GIN indexes")
+    assert _gin_options(db.session) == {"ix_support_ticket_search_fts": ["fastupdate=off"],
+                                        "ix_support_post_search_fts": ["fastupdate=off"]}
+
+
+def test_the_migration_turns_the_pending_list_off(tmp_path):
+    import os
+    import uuid
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.orm import Session
+
+    from crm import create_app
+    from crm.cli import upgrade_database
+    from tests.conftest import builtin_plugins
+
+    server_url = os.environ.get("CRM_TEST_DATABASE_URL", "")
+    if not server_url.startswith("postgresql"):
+        pytest.skip("needs a PostgreSQL server (CRM_TEST_DATABASE_URL)")
+    server, name = make_url(server_url), f"crm_gin_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = server.set(database=name).render_as_string(hide_password=False)
+        migrated = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True,
+                               "INSTANCE_PATH": str(tmp_path / "instance")}, plugins=builtin_plugins())
+        with migrated.app_context():
+            upgrade_database()
+            with Session(db.engine) as session:
+                assert _gin_options(session) == {"ix_support_ticket_search_fts": ["fastupdate=off"],
+                                                 "ix_support_post_search_fts": ["fastupdate=off"]}
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _gin_options(session) -> dict:
+    return dict(session.execute(text(
+        "SELECT relname, reloptions FROM pg_class "
+        "WHERE relname IN ('ix_support_ticket_search_fts', 'ix_support_post_search_fts')")).all())
