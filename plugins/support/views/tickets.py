@@ -229,6 +229,22 @@ def _edit_selects_context(department_id: int | None) -> dict:
     return {"form": form}
 
 
+def _upload_limits() -> dict:
+    return {"max_attachments": settings.get("support.max_attachments"),
+            "allowed_types": ", ".join(settings.get("support.allowed_file_types"))}
+
+
+def _fresh_reply_form() -> ReplyForm:
+    reply = ReplyForm(formdata=None)
+    _fill_choices(None, reply, _lookups(), ())
+    return reply
+
+
+def _reply_forms_context() -> dict:
+    """The context of the kept reply and note fields: fresh forms, no status chosen (the page marks it)."""
+    return {"reply": _fresh_reply_form(), "note": NoteForm(formdata=None), **_upload_limits()}
+
+
 def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteForm | None = None,
                    edit: EditTicketForm | None = None, status_code: int = 200, fields_form=None):
     user = current_user._get_current_object()
@@ -240,12 +256,19 @@ def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteFor
         .options(joinedload(TicketHistory.user).lazyload(User.memberships)).order_by(TicketHistory.id.desc()).limit(50)
     ).unique())
     users = access.assignable_users(ticket.department_id)
-    if reply is None:
-        reply = ReplyForm(formdata=None)
-        default = lookup_cache.current().status_by_key(settings.get("support.default_reply_status"))
-        reply.status.data = str(default.id) if default else str(ticket.status_id)
-    if note is None:
-        note = NoteForm(formdata=None)
+    default = lookup_cache.current().status_by_key(settings.get("support.default_reply_status"))
+    reply_status = str(default.id) if default else str(ticket.status_id)  # a fresh reply's status
+    if reply is None and note is None:
+        # fresh forms: their fields come rendered from a fragment kept per locale and configuration
+        reply_forms = fragment("support/_ticket_reply_forms.html", _reply_forms_context, counters=list_toolbars.COUNTERS)
+    else:
+        if reply is None:
+            reply = ReplyForm(formdata=None)
+            reply.status.data = reply_status
+        _fill_choices(None, reply, lookups, ())
+        reply_status, note = None, note or NoteForm(formdata=None)  # a sent form shows its own status
+        reply_forms = current_app.jinja_env.get_template("support/_ticket_reply_forms.html").make_module(
+            {"reply": reply, "note": note, **_upload_limits()})
     edit_selects = None
     if edit is None:
         # a fresh form: its selects come rendered from a fragment kept per locale, configuration and department
@@ -260,7 +283,7 @@ def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteFor
         edit.service.data = str(ticket.service_id or "")
         edit.tags.data = ", ".join(t.name for t in ticket.tags)
         edit.version.data = str(ticket.version)
-    _fill_choices(edit, reply, lookups, users)
+    _fill_choices(edit, None, lookups, users)
     status_by_id = {s.id: s for s in lookups["statuses"]}
     names = lookup_cache.current()
     may_delete = access.can_delete(user)
@@ -268,15 +291,14 @@ def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteFor
     return render_template(
         "support/ticket.html", ticket=ticket, posts=posts,
         conversation=conversation.rendered_posts(ticket, posts, may_delete), edit_selects=edit_selects, earlier=earlier, descending=descending,
-        windowed="before" in request.args, history=history, reply=reply, note=note, edit=edit,
+        windowed="before" in request.args, history=history, reply_forms=reply_forms, reply_status=reply_status,
+        edit=edit,
         status=status_by_id.get(ticket.status_id), department_names=names.department_names,
         brand_names=names.brand_names, service_names=names.service_names,
         priority=next((p for p in lookups["priorities"] if p.id == ticket.priority_id), None),
         waited=_waited(ticket),
         may_reply=access.can(user, perms.REPLY), may_edit=access.can(user, perms.EDIT),
         may_assign=access.can(user, perms.ASSIGN), may_delete=may_delete,
-        max_attachments=settings.get("support.max_attachments"),
-        allowed_types=", ".join(settings.get("support.allowed_file_types")),
         history_markup=history_lines.rendered_history(history, panel.get("data_field_labels")),
         **panel, **lookups,
     ), status_code
