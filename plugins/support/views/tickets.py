@@ -21,7 +21,7 @@ from plugins.support import access, conversation, history_lines, list_rows, list
 from plugins.support import lookups as lookup_cache
 from plugins.support import permissions as perms
 from plugins.support.forms import EditTicketForm, NoteForm, ReplyForm
-from plugins.support.models import CHANNELS, Attachment, Post, Ticket, TicketHistory, Topic
+from plugins.support.models import CHANNELS, Attachment, Post, Ticket, Topic
 from plugins.support.views import bp
 
 
@@ -251,10 +251,7 @@ def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteFor
     lookups = _lookups()
     descending = settings.get("support.reply_order") == "desc"
     posts, earlier = conversation.conversation_window(ticket, parse_id(request.args.get("before")), descending)
-    history = list(db.session.scalars(
-        select(TicketHistory).where(TicketHistory.ticket_id == ticket.id)
-        .options(joinedload(TicketHistory.user).lazyload(User.memberships)).order_by(TicketHistory.id.desc()).limit(50)
-    ).unique())
+    history = history_lines.recent_history(ticket.id)
     users = access.assignable_users(ticket.department_id)
     default = lookup_cache.current().status_by_key(settings.get("support.default_reply_status"))
     reply_status = str(default.id) if default else str(ticket.status_id)  # a fresh reply's status
@@ -291,7 +288,7 @@ def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteFor
     return render_template(
         "support/ticket.html", ticket=ticket, posts=posts,
         conversation=conversation.rendered_posts(ticket, posts, may_delete), edit_selects=edit_selects, earlier=earlier, descending=descending,
-        windowed="before" in request.args, history=history, reply_forms=reply_forms, reply_status=reply_status,
+        windowed="before" in request.args, reply_forms=reply_forms, reply_status=reply_status,
         edit=edit,
         status=status_by_id.get(ticket.status_id), department_names=names.department_names,
         brand_names=names.brand_names, service_names=names.service_names,
