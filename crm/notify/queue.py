@@ -16,6 +16,8 @@ tasks deliver the outbox:
 """
 from __future__ import annotations
 
+import sqlite3
+
 from flask import Flask, current_app, has_app_context
 from huey import RedisHuey, SqliteHuey, crontab
 from sqlalchemy import event
@@ -35,9 +37,25 @@ def init_app(app: Flask) -> None:
     if app.config.get("REDIS_URL"):
         huey = RedisHuey("crm", url=app.config["REDIS_URL"], immediate=immediate)
     else:
-        huey = SqliteHuey("crm", filename=app.config["QUEUE_FILE"], immediate=immediate)
+        huey = SqliteHuey("crm", filename=app.config["QUEUE_FILE"], immediate=immediate,
+                          factory=_QueueConnection)
     app.extensions["crm_queue"] = huey
     _register_outbox_tasks(app, huey)
+
+
+class _QueueConnection(sqlite3.Connection):
+    """The SQLite queue's connections (``sqlite3.connect``'s ``factory``, which Huey passes through): the
+    same durability as the app's database, ``synchronous=NORMAL`` with the WAL journal Huey sets.
+
+    Huey's default (``FULL``) waits for the disk at every enqueue, about 4 ms, more than the rest of
+    opening a ticket that emails its customer; ``NORMAL`` syncs at checkpoints and cannot corrupt the
+    file. A power cut may lose the last queued relay runs, which the periodic tick makes up for: the
+    messages themselves are outbox rows in the app's database.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.execute("PRAGMA synchronous=NORMAL")
 
 
 def _register_outbox_tasks(app: Flask, huey) -> None:

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import and_, delete, event, func, insert, literal_column, not_, or_, select, update
+from sqlalchemy import and_, bindparam, delete, event, func, insert, literal_column, not_, or_, select, update
 
-from crm.database import upsert_insert
 from crm.extensions import db
 from plugins.support.access import Scope
 from plugins.support.models import StatusCount, Ticket
@@ -42,18 +41,39 @@ def moved(old_status_id: int, old_department_id: int | None, new_status_id: int,
 
 def _write(session, key: tuple[int, int], delta: int) -> None:
     status_id, department_key = key
-    stmt = upsert_insert(StatusCount)
+    params = {"status_id": status_id, "department_key": department_key, "count": delta}
+    stmt = _upsert(session.get_bind().dialect.name)
     if stmt is None:
-        result = session.execute(update(StatusCount).where(
-            StatusCount.status_id == status_id, StatusCount.department_key == department_key
-        ).values(count=StatusCount.count + delta))
+        result = session.execute(_ADD, {"status": status_id, "department": department_key, "delta": delta})
         if result.rowcount == 0:
-            session.execute(insert(StatusCount).values(status_id=status_id, department_key=department_key,
-                                                       count=delta))
+            session.execute(insert(_TABLE), params)
         return
-    session.execute(stmt.values(status_id=status_id, department_key=department_key, count=delta)
-                    .on_conflict_do_update(index_elements=["status_id", "department_key"],
-                                           set_={"count": StatusCount.count + delta}))
+    session.execute(stmt, params)
+
+
+_TABLE = StatusCount.__table__
+_ADD = update(_TABLE).where(_TABLE.c.status_id == bindparam("status"),
+                            _TABLE.c.department_key == bindparam("department")) \
+    .values(count=_TABLE.c.count + bindparam("delta"))
+_UPSERTS: dict[str, object] = {}
+
+
+def _upsert(dialect: str):
+    """``INSERT ... ON CONFLICT DO UPDATE count = count + delta`` for ``dialect``, built once (None without it)."""
+    if dialect not in _UPSERTS:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:
+            dialect_insert = None
+        stmt = None
+        if dialect_insert is not None:
+            stmt = dialect_insert(_TABLE)
+            stmt = stmt.on_conflict_do_update(index_elements=["status_id", "department_key"],
+                                              set_={"count": _TABLE.c.count + stmt.excluded.count})
+        _UPSERTS[dialect] = stmt
+    return _UPSERTS[dialect]
 
 
 @event.listens_for(db.session, "before_commit")

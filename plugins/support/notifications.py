@@ -7,16 +7,17 @@ language, threaded per ticket, and never carry internal notes.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import insert
 
-from crm import settings
+from crm import generation, settings
 from crm.extensions import db
 from crm.notify import outbox
-from crm.people.models import Contact, DepartmentMember, User
-from plugins.support import access
+from crm.people.models import Contact, User
+from plugins.support import access, roster
 
 KINDS = ("ticket_opened", "ticket_replied", "customer_replied", "note_added", "ticket_assigned", "ticket_updated")
 
@@ -35,12 +36,28 @@ def kinds() -> dict:
 
 def deliver(user_ids: set[int], kind: str, ticket, **params) -> None:
     """Add an in-app notification of ``kind`` about ``ticket`` for each user."""
-    if not user_ids:
-        return
+    _insert(_rows(user_ids, kind, ticket, **params))
+
+
+def _rows(user_ids, kind: str, ticket, **params) -> list[dict]:
     from crm.notify import inapp
 
-    inapp.notify(sorted(user_ids), f"support.{kind}", {"number": ticket.number, "subject": ticket.subject, **params},
-                 url=ticket_path(ticket))
+    if not user_ids:
+        return []
+    name = f"support.{kind}"
+    if name not in inapp.kinds():
+        raise KeyError(f"unknown notification kind {name!r}")
+    payload = {"number": ticket.number, "subject": ticket.subject, **params}
+    url = ticket_path(ticket)
+    return [{"user_id": user_id, "kind": name, "params": dict(payload), "url": url} for user_id in sorted(user_ids)]
+
+
+def _insert(rows: list[dict]) -> None:
+    """One multi-row INSERT of notification rows, without reading ids back or loading them into the session."""
+    from crm.notify import inapp
+
+    if rows:
+        db.session.execute(insert(inapp.Notification.__table__), rows)
 
 
 def ticket_path(ticket) -> str:
@@ -51,20 +68,55 @@ def ticket_path(ticket) -> str:
 # staff --------------------------------------------------------------------------------
 
 def _members(department_id: int | None) -> set[int]:
+    """The active staff of a department, from the process's roster (no query)."""
     if not department_id:
         return set()
-    return set(db.session.scalars(select(DepartmentMember.user_id)
-                                  .where(DepartmentMember.department_id == department_id)))
+    return set(_staff().members.get(department_id, ()))
 
 
 def _who_may_see(ticket, user_ids: set[int], actor=None) -> set[int]:
-    """The users among ``user_ids`` (minus the actor) who are active and may see the ticket."""
+    """The users among ``user_ids`` (minus the actor) who are active and may see the ticket.
+
+    Decided on the process's roster of active staff (:mod:`plugins.support.roster`) through the same
+    policy as for a loaded user (:func:`plugins.support.access.can_see`): no query, however many recipients.
+    """
     user_ids = set(user_ids) - {getattr(actor, "id", None)}
     if not user_ids:
         return set()
-    users = db.session.scalars(select(User).where(User.id.in_(sorted(user_ids)), User.active.is_(True))
-                               .options(selectinload(User.memberships)))
-    return {u.id for u in users if access.can_see(u, ticket)}
+    people = _staff().people
+    return {uid for uid in user_ids if uid in people and access.can_see(people[uid], ticket)}
+
+
+@dataclass(frozen=True, slots=True)
+class _Recipient:
+    """A roster row as the access policy reads a signed-in user (role kind, grants, departments)."""
+
+    id: int
+    role_id: int
+    is_admin: bool
+    is_member: bool
+    department_ids: frozenset[int]
+    is_authenticated = True
+    is_staff_user = True
+
+
+@dataclass(frozen=True)
+class _Roster:
+    people: dict[int, _Recipient]  # active staff by id
+    members: dict[int, frozenset[int]]  # department id -> its active staff
+
+
+@generation.cached(roster.KEY, generation.KEY)
+def _staff() -> _Roster:
+    """The roster indexed by user and by department; rebuilt when the roster is."""
+    rows = roster.staff()
+    people = {r.id: _Recipient(r.id, r.role_id, r.kind == "admin", r.kind == "member", r.department_ids)
+              for r in rows}
+    members: dict[int, set[int]] = {}
+    for r in rows:
+        for department_id in r.department_ids:
+            members.setdefault(department_id, set()).add(r.id)
+    return _Roster(people, {d: frozenset(ids) for d, ids in members.items()})
 
 
 def update_recipients(ticket) -> set[int]:
@@ -97,6 +149,20 @@ def new_ticket_recipients(ticket) -> set[int]:
 def ticket_opened(ticket, actor=None) -> None:
     """Notify staff of a new ticket when ``support.notify_staff_new_ticket`` is on."""
     deliver(_who_may_see(ticket, new_ticket_recipients(ticket), actor), "ticket_opened", ticket)
+
+
+def new_ticket(ticket, actor=None, assignee=None, routed=()) -> None:
+    """The staff notifications of a new ticket, in one INSERT whoever and however many they are.
+
+    The same as :func:`ticket_opened`, then :func:`ticket_assigned` for ``assignee`` (a user or roster
+    row, when given) and :func:`ticket_routed` for the staff a topic named (``routed``).
+    """
+    rows = _rows(_who_may_see(ticket, new_ticket_recipients(ticket), actor), "ticket_opened", ticket)
+    if assignee is not None:
+        rows += _rows(_who_may_see(ticket, {assignee.id}, actor), "ticket_assigned", ticket)
+    if routed:
+        rows += _rows(_who_may_see(ticket, {u.id for u in routed}, actor), "ticket_assigned", ticket)
+    _insert(rows)
 
 
 def ticket_assigned(ticket, user: User, actor=None) -> None:

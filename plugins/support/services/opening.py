@@ -4,17 +4,21 @@ from __future__ import annotations
 from typing import Iterable
 
 from flask_babel import gettext as _
+from sqlalchemy import insert, inspect
+from sqlalchemy.orm import joinedload
 
 from crm import audit, settings
 from crm.actors import is_system
 from crm.database import retrying, unit_of_work
 from crm.extensions import db
-from crm.people.models import Contact, Department, User
+from crm.parsing import parse_id
+from crm.people.models import Company, Contact, Department, User
 from crm.timeutil import utcnow
-from plugins.support import access, counts, folding, notifications, statuses, topics
+from plugins.support import access, counts, folding, lookups, notifications, topics
 from plugins.support import permissions as perms
 from plugins.support.attachments import discard, store
-from plugins.support.models import CHANNELS, POST_KINDS, Brand, Post, Service, Ticket, Topic
+from plugins.support.models import (CHANNELS, POST_KINDS, Brand, Post, Priority, Service, Status, Ticket, TicketHistory,
+                                    Topic)
 from plugins.support.numbers import next_number
 from plugins.support.services import field_values, history, values
 from plugins.support.services.common import require, require_actor, uploads
@@ -23,6 +27,8 @@ from plugins.support.services.events import fire_after_commit
 from plugins.support.text import clean_body
 
 STAFF_ONLY = ("status", "priority", "assignee_user", "assignee_department", "tags", "department")
+_INSERT_POST = insert(Post.__table__)  # plain rows of a new ticket, built once
+_INSERT_HISTORY = insert(TicketHistory.__table__)
 
 
 @retrying
@@ -61,6 +67,8 @@ def open_ticket(subject: str, *, author, contact: Contact | int | None = None, c
     """
     require_actor(author)
     with unit_of_work() as work:
+        if isinstance(author, Contact):  # the customer's contact, re-read once in this transaction
+            _contact(author)
         ticket, post = _open(subject, author=access.as_actor(author), contact=contact, channel=channel, body=body,
                              body_kind=body_kind, department=department, topic=topic, brand=brand,
                              service=service, status=status, priority=priority, assignee_user=assignee_user,
@@ -83,9 +91,9 @@ def _open(subject, *, author, contact, channel, body, body_kind, department, top
     if body_kind not in POST_KINDS:
         raise TicketError(_("Choose one of the offered values."), "body_kind")
     values.check_body(body)
-    contact = values.resolve(Contact, contact, "contact")
+    contact = _contact(contact)
     if kind == access.CUSTOMER:
-        contact = contact or db.session.get(Contact, author.contact_id)
+        contact = contact or _contact(author.contact_id)
         given = dict(status=status, priority=priority, assignee_user=assignee_user,
                      assignee_department=assignee_department, tags=list(tags or ()), department=department)
         if contact is None or contact.id != author.contact_id or body_kind != "customer_message" \
@@ -98,18 +106,16 @@ def _open(subject, *, author, contact, channel, body, body_kind, department, top
     elif not is_system(author):
         raise TicketForbidden(_("You may not do this."))
     topic = values.resolve(Topic, topic, "topic")
-    department = values.resolve(Department, department, "department") or (topic.department if topic else None)
+    rows = lookups.current()  # statuses, priorities and departments from the process's cache: no query
+    department = _department(rows, department, "department") or (topic.department if topic else None)
     brand = values.resolve(Brand, brand, "brand")
     service = values.resolve(Service, service, "service") if settings.get("support.use_services") else None
-    status_row = values.status(status) if status not in (None, "") else statuses.default_status()
-    priority_row = values.priority(priority) if priority not in (None, "") else statuses.default_priority()
-    assignee_user = values.resolve(User, assignee_user, "assignee_user")
-    assignee_department = values.resolve(Department, assignee_department, "assignee_department")
-    if assignee_user is not None and staff:
+    status_row = _status(rows, status)
+    priority_row = _priority(rows, priority)
+    assignee_department = _department(rows, assignee_department, "assignee_department")
+    if assignee_user not in (None, "", 0, "0") and staff:
         require(author, perms.ASSIGN)
-    if assignee_user is not None and not access.may_be_assigned(assignee_user, department.id if department else None):
-        raise TicketError(_("%(name)s cannot see tickets of this department.", name=assignee_user.name),
-                          "assignee_user")
+    assignee_user = _assignee(assignee_user, department.id if department else None)
     routing = None
     if topic is not None:
         if kind == access.CUSTOMER and not topics.is_offered(topic, contact):
@@ -144,28 +150,111 @@ def _open(subject, *, author, contact, channel, body, body_kind, department, top
     db.session.add(ticket)
     db.session.flush()
     counts.bump(ticket.status_id, ticket.department_id, 1)
+    # who hears of it: one INSERT for every staff notification; the customer's email (its outbox row) and
+    # the audit row are written at commit, in the one flush left
+    assigned = assignee_user if assignee_user is not None and assignee_user.id != getattr(user, "id", None) else None
+    notifications.new_ticket(ticket, actor=user, assignee=assigned, routed=routing.notify if routing else ())
+    if notify_customer and contact is not None:
+        notifications.email_ticket_opened(ticket, contact, email_subject)
     post = None
-    if text:
-        post = Post(ticket_id=ticket.id, kind=body_kind, body=html, body_text=text, created_at=now,
+    post_row = dict(ticket_id=ticket.id, kind=body_kind, body=html, body_text=text, created_at=now,
                     author_user_id=user.id if user is not None and body_kind != "customer_message" else None,
                     author_contact_id=contact.id if contact is not None and body_kind == "customer_message"
                     else None)
+    if checked:  # the files are stored under the post's id
+        post = Post(**post_row)
         db.session.add(post)
         db.session.flush()
         written = store(post, checked)
         work.on_rollback(lambda: discard(written))
-    history.record(ticket, {"created": (None, ticket.number)}, actor=author,
-                   contact_id=contact.id if contact is not None and user is None else None)
+    elif text:  # a plain row: nothing reads the post back in this unit of work
+        db.session.execute(_INSERT_POST, post_row)
+    db.session.execute(_INSERT_HISTORY, dict(
+        ticket_id=ticket.id, field="created", old=None, new=ticket.number,
+        user_id=user.id if user is not None else None,
+        contact_id=contact.id if contact is not None and user is None else None))
     audit.record("ticket.created", "ticket", ticket.number, {
         "subject": (None, subject), "status": (None, status_row.key), "channel": (None, channel),
         "department": (None, history.label(department)),
     }, user=user)
-    notifications.ticket_opened(ticket, actor=user)
-    if assignee_user is not None and assignee_user is not user:
-        notifications.ticket_assigned(ticket, assignee_user, actor=user)
-    if routing is not None and routing.notify:  # several assignees: the team is assigned, each of them told
-        notifications.ticket_routed(ticket, routing.notify, actor=user)
-    if notify_customer and contact is not None:
-        notifications.email_ticket_opened(ticket, contact, email_subject)
     return ticket, post
 
+
+_CONTACT = (joinedload(Contact.company).lazyload(Company.managers),)  # the company's name, not its managers
+
+
+def _contact(value):
+    """The contact given as a row or an id, read (or re-read, after the unit of work began) with its company
+    but without the company's managers, which opening does not need; TicketError if it does not exist."""
+    if value in (None, "", 0, "0"):
+        return None
+    if isinstance(value, Contact):
+        state = inspect(value)
+        if state.identity is None or not state.unloaded & {"name", "email", "company_id"}:
+            return value  # not stored yet, or already read in this transaction
+        value = state.identity[0]
+    ident = parse_id(value)
+    row = db.session.get(Contact, ident, options=_CONTACT, populate_existing=True) if ident is not None else None
+    if row is None:
+        raise TicketError(_("Choose one of the offered values."), "contact")
+    return row
+
+
+def _department(rows: lookups.Lookups, value, field: str):
+    """A department given as a row or an id: the row at hand, else the cached one; TicketError if unknown."""
+    if value in (None, "", 0, "0") or isinstance(value, Department):
+        return value or None
+    ident = parse_id(value)
+    found = next((d for d in rows.departments if d.id == ident), None) if ident is not None else None
+    if found is None:
+        raise TicketError(_("Choose one of the offered values."), field)
+    return found
+
+
+def _status(rows: lookups.Lookups, value):
+    """The status given as a row, key or id (default: ``open``, else the first open one), from the cache."""
+    if value in (None, ""):
+        return rows.status_by_key("open") or next((s for s in rows.statuses if not s.is_closed), rows.statuses[0])
+    return _row(value, Status, rows.status_by_key, rows.status, "status")
+
+
+def _priority(rows: lookups.Lookups, value):
+    """The priority given as a row, key or id (default: ``medium``, else the first), from the cache."""
+    if value in (None, ""):
+        return rows.priority_by_key("medium") or rows.priorities[0]
+    return _row(value, Priority, rows.priority_by_key, rows.priority, "priority")
+
+
+def _row(value, model, by_key, by_id, field: str):
+    if isinstance(value, model):
+        return value
+    ident = parse_id(value)
+    if ident is None and isinstance(value, str):
+        found = by_key(value) if len(value) <= 40 else None
+    else:
+        found = by_id(ident) if ident is not None else None
+    if found is None:
+        raise TicketError(_("Choose one of the offered values."), field)
+    return found
+
+
+def _assignee(value, department_id: int | None):
+    """The assignee given as a user or an id, who must be assignable in the ticket's department.
+
+    Assignable staff come from the process's roster (:func:`access.assignable_users`), so an id needs no
+    query; only a refusal reads the user, to name them.
+    """
+    if value in (None, "", 0, "0"):
+        return None
+    if isinstance(value, User):
+        user = value
+        if not access.may_be_assigned(user, department_id):
+            raise TicketError(_("%(name)s cannot see tickets of this department.", name=user.name), "assignee_user")
+        return user
+    ident = parse_id(value)
+    found = next((row for row in access.assignable_users(department_id) if row.id == ident), None) \
+        if ident is not None else None
+    if found is not None:
+        return found
+    user = values.resolve(User, value, "assignee_user")
+    raise TicketError(_("%(name)s cannot see tickets of this department.", name=user.name), "assignee_user")
