@@ -184,7 +184,7 @@ def _hits(word: Word, include_internal: bool, parts: str = "tp"):
         public = () if include_internal else (Post.kind != "internal_note",)
         found = Post.id.in_(_fts_hits("support_post_fts", word.word)) if _sqlite() else _ts_match(
             Post.search_text, word.word)
-        selects.append(select(Post.ticket_id).where(found, *public))
+        selects.append(select(Post.ticket_id).where(found, *public).correlate(None))  # never the outer query's posts
     if not selects:
         return None
     return selects[0] if len(selects) == 1 else union_all(*selects)
