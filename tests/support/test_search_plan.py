@@ -168,3 +168,22 @@ def _gin_options(session) -> dict:
     return dict(session.execute(text(
         "SELECT relname, reloptions FROM pg_class "
         "WHERE relname IN ('ix_support_ticket_search_fts', 'ix_support_post_search_fts')")).all())
+
+
+def test_a_department_members_search_finds_only_the_tickets_they_may_see(app, desk, factory, set_support, monkeypatch):
+    set_support(staff_department_only=True)
+    mine, other = factory.department(), factory.department()
+    member = factory.user(departments=[mine])
+    seen = [desk.ticket(f"Kargo {i}", department=mine) for i in range(3)]
+    for i in range(3):
+        desk.ticket(f"Kargo başka {i}", department=other)
+    assigned = desk.ticket("Kargo atanmış", department=other)
+    services.update_ticket(assigned, {"assignee_department": mine.id}, actor=SYSTEM)
+    expected = [t.id for t in sorted([*seen, assigned], key=lambda t: (t.updated_at, t.id), reverse=True)]
+    for rare in (search_plan.RARE, 0):  # the index's hits, then the newest-first walk
+        monkeypatch.setattr(search_plan, "RARE", rare)
+        for query in ("kargo", "KARGO kar"):
+            filters = listing.Filters.from_args({"q": query})
+            counted = listing.search_status_counts(member, filters)
+            page = listing.ticket_page(member, filters, search_counts=counted)
+            assert [row.id for row in page.items] == expected and counted.label() == "4", (query, rare)
