@@ -17,6 +17,7 @@ from crm.testing.factory import Factory
 from crm.testing.mail import Outbox
 from crm.testing.passwords import cheap_password_hashing
 from crm.testing.queries import counting_queries
+from crm.testing.templates import SHARED_TEMPLATE_CODE
 from crm.testing.url_rules import shared_url_builders
 
 _created_tables: set[str] = set()
@@ -87,6 +88,8 @@ def make_app(database_url, tmp_path, default_plugins):
         settings.update(config)
         app = create_app(settings, plugins=list(default_plugins) if plugins is None else _once_each(plugins))
         app.test_client_class = IsolatedClient
+        if app.jinja_env.bytecode_cache is None:  # templates compiled once per session (crm.testing.templates)
+            app.jinja_env.bytecode_cache = SHARED_TEMPLATE_CODE
         with app.app_context():
             if not set(_db.metadata.tables) <= _created_tables:
                 _db.create_all()

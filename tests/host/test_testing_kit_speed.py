@@ -75,3 +75,37 @@ def test_apps_share_compiled_url_builders_and_build_their_own_urls(make_app):
             assert url_for("support.ticket", number="2026-00007") == f"{prefix}/support/tickets/2026-00007"
             assert url_for("support.ticket", number="2026-00007", tab="posts") == \
                 f"{prefix}/support/tickets/2026-00007?tab=posts"
+
+
+def test_apps_share_compiled_templates(app, make_app):
+    from crm.testing.templates import SHARED_TEMPLATE_CODE
+
+    other = make_app()
+    assert app.jinja_env.bytecode_cache is SHARED_TEMPLATE_CODE is other.jinja_env.bytecode_cache
+
+
+def test_shared_template_code_is_found_only_for_the_same_source_and_settings(monkeypatch):
+    from jinja2 import DictLoader, Environment
+
+    from crm.testing.templates import SharedTemplateCode
+
+    compiled = []
+    real_compile = Environment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(source)
+        return real_compile(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(Environment, "compile", counting)
+    cache = SharedTemplateCode()
+
+    def env(source, **settings):
+        return Environment(loader=DictLoader({"page.html": source}), bytecode_cache=cache, **settings)
+
+    assert env("{{ x }}!").get_template("page.html").render(x=1) == "1!"
+    assert env("{{ x }}!").get_template("page.html").render(x=2) == "2!"
+    assert compiled == ["{{ x }}!"]  # the second environment took the first one's code
+    assert env("{{ x }}?").get_template("page.html").render(x=3) == "3?"  # another source: compiled again
+    brackets = env("{{ x }}!", variable_start_string="[[", variable_end_string="]]")
+    assert brackets.get_template("page.html").render(x=4) == "{{ x }}!"  # other settings: compiled again
+    assert len(compiled) == 3
