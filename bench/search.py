@@ -90,8 +90,9 @@ def main() -> None:
                     timings.append(elapsed)
                     cpu.append(used)
                     per_query[q].append((elapsed, used))
-    seen = " (department only)" if args.department_only else ""
-    print(f"{len(QUERIES)} queries x {args.rounds} rounds ({dialect}, {args.agent}{seen}): {_percentiles(timings)}")
+    seen = ", department only" if args.department_only else ""
+    print(f"{len(QUERIES)} queries x {args.rounds} rounds ({dialect}): {_percentiles(timings)} "
+          f"(as {args.agent}{seen})")
     print(f"  CPU time of this process (on a busy machine the wall time includes waiting for a core): "
           f"{_percentiles(cpu)}")
     for label, which in (("wall", 0), ("CPU", 1)):
