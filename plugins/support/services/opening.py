@@ -148,10 +148,13 @@ def _open(subject, *, author, contact, channel, body, body_kind, department, top
     )
     ticket.tags = values.tags_by_name(tags)
     db.session.add(ticket)
+    audit.record("ticket.created", "ticket", ticket.number, {  # written in the ticket's flush
+        "subject": (None, subject), "status": (None, status_row.key), "channel": (None, channel),
+        "department": (None, history.label(department)),
+    }, user=user)
     db.session.flush()
     counts.bump(ticket.status_id, ticket.department_id, 1)
-    # who hears of it: one INSERT for every staff notification; the customer's email (its outbox row) and
-    # the audit row are written at commit, in the one flush left
+    # who hears of it: one INSERT for every staff notification, and the customer's email (its outbox row)
     assigned = assignee_user if assignee_user is not None and assignee_user.id != getattr(user, "id", None) else None
     notifications.new_ticket(ticket, actor=user, assignee=assigned, routed=routing.notify if routing else ())
     if notify_customer and contact is not None:
@@ -173,10 +176,6 @@ def _open(subject, *, author, contact, channel, body, body_kind, department, top
         ticket_id=ticket.id, field="created", old=None, new=ticket.number,
         user_id=user.id if user is not None else None,
         contact_id=contact.id if contact is not None and user is None else None))
-    audit.record("ticket.created", "ticket", ticket.number, {
-        "subject": (None, subject), "status": (None, status_row.key), "channel": (None, channel),
-        "department": (None, history.label(department)),
-    }, user=user)
     return ticket, post
 
 
