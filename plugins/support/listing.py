@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from crm import settings
 from crm.extensions import db
@@ -148,6 +148,11 @@ def _with_names(stmt):
             .outerjoin(User, User.id == Ticket.assignee_user_id))
 
 
+# the tag names of a page's tickets, by name; built once (the ids are an expanding parameter)
+_TAGS_OF = (select(ticket_tags.c.ticket_id, Tag.name).join(Tag, Tag.id == ticket_tags.c.tag_id)
+            .where(ticket_tags.c.ticket_id.in_(bindparam("ids", expanding=True))).order_by(Tag.name))
+
+
 def _rows(stmt) -> list[TicketRow]:
     """The list rows of ``stmt`` (a select of :data:`ROW_COLUMNS`) with their tag names: two queries."""
     names = lookups.current()
@@ -159,10 +164,7 @@ def _rows(stmt) -> list[TicketRow]:
                  department_id, assignee, assigned_department_id, brand_id, service_id) in db.session.execute(stmt)]
     if rows:
         by_id = {r.id: r for r in rows}
-        tags = db.session.execute(
-            select(ticket_tags.c.ticket_id, Tag.name).join(Tag, Tag.id == ticket_tags.c.tag_id)
-            .where(ticket_tags.c.ticket_id.in_(list(by_id))).order_by(Tag.name))
-        for ticket_id, name in tags:
+        for ticket_id, name in db.session.execute(_TAGS_OF, {"ids": list(by_id)}):
             by_id[ticket_id].tags.append(name)
     return rows
 
@@ -285,13 +287,14 @@ def ticket_page(user, f: Filters, per_page: int | None = None, status_totals: di
     capped, the page reads one row more to know whether a next page exists.
     """
     per_page = per_page or PER_PAGE
-    clauses = _where(user, f)
+    clauses = None
     capped = search_counts is not None and search_counts.capped
     if search_counts is not None:
         total = search_counts.total(f.status)
     elif f.only_status() and status_totals is not None:
         total = status_totals.get(f.status, 0) if f.status is not None else sum(status_totals.values())
     else:
+        clauses = _where(user, f)
         total = db.session.scalar(select(func.count(Ticket.id)).where(*clauses)) or 0
     # a capped count says "at least": any page may follow, and one more row tells whether another does
     page = f.page if capped else min(f.page, max(1, math.ceil(total / per_page)))
@@ -300,15 +303,41 @@ def ticket_page(user, f: Filters, per_page: int | None = None, status_totals: di
     wanted = per_page + 1 if capped else per_page
     if search_counts is not None and page == 1 and f.first_matches is not None and wanted <= SEARCH_COUNT_CAP + 1:
         chosen = f.first_matches[:wanted]  # the counting walked to them already, in this order
+        stmt = _ordered(_with_names(select(*ROW_COLUMNS)), f).where(Ticket.id.in_(chosen))
     else:
-        chosen = _ordered(select(Ticket.id).where(*clauses), f).limit(wanted).offset((page - 1) * per_page)
-        chosen = chosen.scalar_subquery()
-    stmt = _ordered(_with_names(select(*ROW_COLUMNS)), f).where(Ticket.id.in_(chosen))
+        key = _statement_key(user, f, page, wanted)
+        stmt = _kept_statements.get(key) if key is not None else None
+        if stmt is None:
+            chosen = _ordered(select(Ticket.id).where(*(clauses or _where(user, f))), f)
+            chosen = chosen.limit(wanted).offset((page - 1) * per_page).scalar_subquery()
+            stmt = _ordered(_with_names(select(*ROW_COLUMNS)), f).where(Ticket.id.in_(chosen))
+            if key is not None:
+                _keep_statement(key, stmt)
     rows = _rows(stmt)
     if capped:
         total = (page - 1) * per_page + len(rows)
         rows = rows[:per_page]
     return Page(rows, page, per_page, total)
+
+
+# the pages' statements, built once per scope and filters: building one costs more than running it, and a
+# statement used again also keeps its cache key (SQLAlchemy memoizes it per statement)
+_kept_statements: dict[tuple, object] = {}
+_KEPT_STATEMENTS = 512
+
+
+def _statement_key(user, f: Filters, page: int, wanted: int) -> tuple | None:
+    """What a list page's statement depends on; None for searches and data-field filters (not kept)."""
+    if f.q or f.data:
+        return None
+    return (access.scope(user), f.status, f.priority, f.department, f.brand, f.service, f.assignee,
+            user.id if f.assignee == "me" else None, f.tag, f.channel, f.sort, page, wanted)
+
+
+def _keep_statement(key: tuple, stmt) -> None:
+    if len(_kept_statements) >= _KEPT_STATEMENTS:
+        _kept_statements.clear()  # rare: many filter combinations; they are rebuilt as they come back
+    _kept_statements[key] = stmt
 
 
 def _ordered(stmt, f: Filters):

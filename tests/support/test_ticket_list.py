@@ -128,6 +128,20 @@ def test_counts_respect_department_access(app, client, auth, factory, desk, set_
     assert re.search(rf'status={open_.id}"[^>]*>.*?<span class="badge">1</span>', html)
 
 
+def test_kept_page_statements_follow_each_agents_access_and_filters(app, client, auth, factory, desk, set_support):
+    """The list's statements are built once per access scope and filters: agents in turn see their own tickets."""
+    set_support(staff_department_only=True)
+    first, second = factory.department(), factory.department()
+    ours = {first: desk.ticket(department=first).number, second: desk.ticket(department=second).number}
+    agents = {first: auth.client_for(factory.user(departments=[first])),
+              second: auth.client_for(factory.user(departments=[second]))}
+    for _ in range(2):
+        for department, agent in agents.items():
+            assert _numbers(agent.get("/support/tickets").get_data(as_text=True)) == [ours[department]]
+            assert _numbers(agent.get(f"/support/tickets?department={second.id}").get_data(as_text=True)) == (
+                [ours[second]] if department == second else [])
+
+
 def test_waiting_time_is_shown(app, admin_client, desk):
     from datetime import timedelta
 
