@@ -12,14 +12,15 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload
 
 from crm import settings
 from crm.extensions import db
 from crm.parsing import parse_id
 from crm.i18n import format_datetime
-from crm.people.models import Contact, User
+from crm.people.models import User
 from plugins.support import access, search, statuses
+from plugins.support.conversation import conversation_window
 from plugins.support.models import Attachment, Post, Ticket
 from plugins.support.services import CUSTOMER_FIELDS
 
@@ -129,15 +130,12 @@ def customer_ticket(customer, number: str) -> Ticket:
     ))
 
 
-def visible_posts(ticket: Ticket) -> list[Post]:
-    """The posts of ``ticket`` a customer may read, in the support reply order (S-20), with authors and files."""
+def visible_posts(ticket: Ticket, before: int | None = None) -> tuple[list, int | None]:
+    """The newest window of the posts of ``ticket`` a customer may read (older than post ``before`` when
+    given), in the support reply order (S-20), with authors' names and files, and the id to ask for the
+    window before them (None when there is nothing earlier): support's conversation window, one query."""
     descending = settings.get("support.reply_order") == "desc"
-    return list(db.session.scalars(
-        select(Post).where(Post.ticket_id == ticket.id, Post.kind.in_(CUSTOMER_KINDS))
-        .options(joinedload(Post.author_user).lazyload(User.memberships),
-                 joinedload(Post.author_contact).lazyload(Contact.company), selectinload(Post.attachments))
-        .order_by(Post.id.desc() if descending else Post.id.asc())
-    ).unique())
+    return conversation_window(ticket, before, descending, kinds=CUSTOMER_KINDS)
 
 
 def visible_attachment(customer, number: str, attachment_id: int) -> Attachment | None:

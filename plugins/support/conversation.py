@@ -9,6 +9,7 @@ the viewer's own, is a placeholder filled in for each page.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -50,9 +51,11 @@ class PostRow:
     attachments: list[FileRow] = field(default_factory=list)
 
 
-def conversation_window(ticket: Ticket, before: int | None, descending: bool) -> tuple[list[PostRow], int | None]:
+def conversation_window(ticket: Ticket, before: int | None, descending: bool,
+                        kinds: Collection[str] | None = None) -> tuple[list[PostRow], int | None]:
     """The newest :data:`CONVERSATION_WINDOW` posts (older than post ``before`` when given), in reply order
     (S-20), and the id to ask for the window before them (None when there is nothing earlier).
+    ``kinds`` limits the posts to those kinds (the portal shows customers no internal notes).
 
     One query: the window's posts (the newest first, one more than shown to know whether earlier ones
     exist) with their authors' names and their files. A ticket with thousands of replies opens in the
@@ -62,6 +65,8 @@ def conversation_window(ticket: Ticket, before: int | None, descending: bool) ->
                     Post.author_contact_id).where(Post.ticket_id == ticket.id)
     if before is not None:
         window = window.where(Post.id < before)
+    if kinds is not None:
+        window = window.where(Post.kind.in_(list(kinds)))
     window = window.order_by(Post.id.desc()).limit(CONVERSATION_WINDOW + 1).subquery()
     rows = db.session.execute(
         select(window.c.id, window.c.kind, window.c.body_text, window.c.created_at, window.c.author_label,

@@ -213,3 +213,31 @@ def test_notifications_and_activity(portal, site, customer, signed_in, factory):
     assert "The support team replied." in notes and "NOTE-IN-FEED" not in notes
     activity = signed_in.get(portal.url(site, "activity")).get_data(as_text=True)
     assert "You wrote a message." in activity
+
+
+def test_a_long_conversation_is_shown_a_window_at_a_time_without_notes(portal, site, customer, signed_in, factory):
+    """The customer's page shows the newest window of the posts they may read, with a link to earlier ones."""
+    import re
+
+    from sqlalchemy import insert
+
+    from crm.timeutil import utcnow
+    from plugins.support.conversation import CONVERSATION_WINDOW
+
+    ticket = portal.ticket(customer, body="message 0")
+    now = utcnow()
+    db.session.execute(insert(Post), [
+        {"ticket_id": ticket.id, "kind": "internal_note" if i % 3 == 0 else "public_reply", "body": f"message {i}",
+         "body_text": f"message {i}", "created_at": now} for i in range(1, 300)])
+    db.session.commit()
+    readable = [0] + [i for i in range(1, 300) if i % 3]
+
+    def shown(page):
+        return [int(n) for n in re.findall(r'<div class="body">message (\d+)</div>', page)]
+
+    page = signed_in.get(portal.url(site, f"tickets/{ticket.number}")).get_data(as_text=True)
+    assert shown(page) == readable[-CONVERSATION_WINDOW:]
+    earlier = re.search(r'href="([^"]*before=\d+)[^"]*"', page).group(1).replace("&amp;", "&")
+    older = signed_in.get(earlier).get_data(as_text=True)
+    assert shown(older) == readable[-2 * CONVERSATION_WINDOW:-CONVERSATION_WINDOW]
+    assert "Show the newest messages" in older

@@ -12,8 +12,9 @@ from flask_babel import gettext as _
 
 from crm import settings
 from crm.fields import form_with_fields
+from crm.parsing import parse_id
 from crm.storage import send_stored_file
-from plugins.portal import ticket_pages
+from plugins.portal import conversation, ticket_pages
 from plugins.portal.customers import current_customer
 from plugins.portal.forms import NewTicketForm, ParametersForm, ReplyForm, StatusForm
 from plugins.portal.form_fields import answered, new_ticket_fields
@@ -73,8 +74,11 @@ def _render_ticket(ticket, reply: ReplyForm | None = None, status_code: int = 20
     for status in statuses.statuses():
         if services.customer_can_set_status(customer.actor, ticket, status):
             transitions.append(status)
+    posts, earlier = ticket_pages.visible_posts(ticket, parse_id(request.args.get("before")))
     return render_template(
-        "portal/ticket.html", ticket=ticket, posts=ticket_pages.visible_posts(ticket), status=current,
+        "portal/ticket.html", ticket=ticket, posts=posts, conversation=conversation.rendered_posts(ticket, posts),
+        earlier=earlier, windowed="before" in request.args,
+        descending=settings.get("support.reply_order") == "desc", status=current,
         parameters=ticket_pages.parameter_values(ticket, ticket_pages.visible_parameters(site)),
         reply=reply or ReplyForm(formdata=None), status_form=StatusForm(formdata=None),
         parameters_form=parameters_form or _parameters_form(customer, ticket),
