@@ -11,6 +11,9 @@ A fragment sees the template globals and the context its ``build``
 function returns, nothing of the request (no ``request``, ``current_user``
 or CSRF token), and must not show dates: it is shared by every viewer
 whose key is the same.
+
+:func:`memo_each` keeps markup that shows data (list rows, messages) by the
+exact values it shows, so it needs no invalidation at all.
 """
 from __future__ import annotations
 
