@@ -21,18 +21,21 @@ from crm.testing.templates import SHARED_TEMPLATE_CODE
 from crm.testing.url_rules import shared_url_builders
 
 _created_tables: set[str] = set()
-_session_patches = contextlib.ExitStack()
+_session_patches = pytest.StashKey[contextlib.ExitStack]()
 
 
 def pytest_configure(config):
     """For the whole test session: passwords hashed with cheap scrypt parameters, and URL builders compiled
     once for all apps (see :mod:`crm.testing.passwords` and :mod:`crm.testing.url_rules`)."""
-    _session_patches.enter_context(cheap_password_hashing())
-    _session_patches.enter_context(shared_url_builders())
+    patches = config.stash[_session_patches] = contextlib.ExitStack()
+    patches.enter_context(cheap_password_hashing())
+    patches.enter_context(shared_url_builders())
 
 
 def pytest_unconfigure(config):
-    _session_patches.close()
+    patches = config.stash.get(_session_patches, None)
+    if patches is not None:
+        patches.close()
 
 
 @pytest.fixture(scope="session")
