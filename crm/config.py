@@ -31,6 +31,7 @@ class Defaults:
     LANGUAGES = None  # default: every catalog under translations/ (adding a language is adding a catalog)
     LOGIN_RATE_LIMIT = "10 per minute"
     PASSWORD_RESET_MAX_AGE = 60 * 60
+    PASSWORD_HASH_METHOD = None  # werkzeug's default (scrypt); see crm.auth.passwords
     PASSWORD_RESET_RATE_LIMIT = "5 per 15 minutes"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True

@@ -6,8 +6,9 @@ from datetime import datetime
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
+from crm.auth.passwords import hash_password
 from crm.extensions import db
 from crm.timeutil import utcnow
 
@@ -93,7 +94,7 @@ class User(UserMixin, db.Model):
         return {m.department_id for m in self.memberships if m.is_manager}
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
@@ -167,7 +168,7 @@ class Contact(db.Model):
     is_staff_user = False
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

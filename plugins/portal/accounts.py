@@ -20,11 +20,11 @@ from datetime import timedelta
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from crm import audit, settings
 from crm.auth import sessions, tokens
-from crm.auth.passwords import verify_password
+from crm.auth.passwords import hash_password, verify_password
 from crm.extensions import db
 from crm.notify.outbox import queue_email
 from crm.people.models import Contact
@@ -118,7 +118,7 @@ def register(site: PortalSite, *, name: str, email: str, password: str, locale: 
 
 
 def _hash(password: str) -> str:
-    return generate_password_hash(password)
+    return hash_password(password)
 
 
 def pending_verification(token: str) -> CustomerUser | None:

@@ -1,13 +1,12 @@
-"""What the test kit does to keep a session fast: wipe only what holds rows, cheap password hashes, shared URL builders."""
+"""What the test kit does to keep a session fast: wipe only what holds rows, cheap password hashes, shared template code."""
 from __future__ import annotations
 
-from flask import url_for
 from sqlalchemy import func, select
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from crm.extensions import db
 from crm.testing import wipe
-from crm.testing.passwords import TEST_METHOD, cheap_password_hashing
+from crm.testing.fixtures import TEST_PASSWORD_HASH_METHOD
 
 
 def _rows_per_table():
@@ -47,34 +46,25 @@ def test_wipe_restarts_ids_of_a_table_emptied_by_the_test(app, factory):
     assert factory.company().id == 1
 
 
-def test_session_passwords_are_cheap_scrypt_hashes_that_check_as_usual(app, factory, client, auth):
+def test_test_apps_hash_passwords_cheaply_with_scrypt_and_check_them_as_usual(app, factory, client, auth):
     from crm.testing import PASSWORD
 
     user = factory.user()
-    assert user.password_hash.startswith(TEST_METHOD + "$")
+    assert user.password_hash.startswith(TEST_PASSWORD_HASH_METHOD + "$")
     assert check_password_hash(user.password_hash, PASSWORD)
     assert not check_password_hash(user.password_hash, PASSWORD + "x")
     auth.login(user)
     assert client.get("/admin/").status_code in (200, 403)  # signed in: not sent to the login page
 
 
-def test_cheap_hashing_ends_with_its_block():
-    with cheap_password_hashing("scrypt:256:8:1"):
-        assert generate_password_hash("secret").startswith("scrypt:256:8:1$")
-    assert generate_password_hash("secret").startswith(TEST_METHOD + "$")  # the session's setting is back
-    assert generate_password_hash("secret", method="pbkdf2:sha256:1000").startswith("pbkdf2:sha256:1000$")
+def test_the_hash_method_is_a_setting_and_production_keeps_werkzeugs_default(make_app):
+    from crm.auth.passwords import hash_password, verify_password
 
-
-def test_apps_share_compiled_url_builders_and_build_their_own_urls(make_app):
-    first, second = make_app(), make_app(APPLICATION_ROOT="/desk")
-    rule_of = {app: app.url_map._rules_by_endpoint["support.ticket"][0] for app in (first, second)}
-    assert rule_of[first]._build_unknown.__func__ is rule_of[second]._build_unknown.__func__
-    assert rule_of[first] is not rule_of[second]
-    for app, prefix in ((first, ""), (second, "/desk")):
-        with app.test_request_context(base_url=f"http://desk.example{prefix}"):
-            assert url_for("support.ticket", number="2026-00007") == f"{prefix}/support/tickets/2026-00007"
-            assert url_for("support.ticket", number="2026-00007", tab="posts") == \
-                f"{prefix}/support/tickets/2026-00007?tab=posts"
+    with make_app(PASSWORD_HASH_METHOD="pbkdf2:sha256:1000").app_context():
+        assert hash_password("secret").startswith("pbkdf2:sha256:1000$")
+        assert not verify_password(None, "secret")  # the unknown account's check runs too
+    with make_app(PASSWORD_HASH_METHOD=None).app_context():
+        assert hash_password("secret").startswith("scrypt:32768:8:1$")
 
 
 def test_apps_share_compiled_templates(app, make_app):
