@@ -234,6 +234,26 @@ def test_the_reply_form_offers_only_the_agents_replies(app, client, auth, desk, 
     assert "/support/canned-replies" in page  # the agent's own page is reachable from here
 
 
+def test_the_offered_replies_follow_new_replies_and_memberships_at_once(app, client, auth, desk, people, replies):
+    """The replies offered are kept per agent until a canned reply or a membership changes, in every worker."""
+    from crm.people.models import DepartmentMember
+
+    ticket = desk.ticket()
+    auth.login(people["agent"])
+
+    def offered():
+        page = client.get(f"/support/tickets/{ticket.number}").get_data(as_text=True)
+        select_html = re.search(r'<select id="reply-canned".*?</select>', page, re.S).group(0)
+        return re.findall(r"<option[^>]*>([^<]*)</option>", select_html)
+
+    assert offered() == ["Mine", "Billing only", "Desk-wide"]
+    make(people["admin"], "Brand new")
+    assert offered() == ["Mine", "Billing only", "Brand new", "Desk-wide"]
+    db.session.add(DepartmentMember(user_id=people["agent"].id, department_id=people["dep_b"].id))
+    db.session.commit()
+    assert offered() == ["Mine", "Billing only", "Hardware only", "Brand new", "Desk-wide"]
+
+
 def test_insert_without_javascript_appends_to_the_typed_text_and_saves_nothing(app, client, auth, desk, factory,
                                                                                people):
     reply = make(people["admin"], texts={"en": "Dear {customer_name}, ticket {ticket_number}.\n<b>Bye</b>"})

@@ -18,10 +18,10 @@ from flask import abort, current_app
 from flask_babel import get_locale, gettext as _
 from sqlalchemy import and_, case, false, or_, select
 
-from crm import audit, settings
+from crm import audit, generation, settings
 from crm.extensions import db
 from crm.people.models import Department, DepartmentMember
-from plugins.support import access
+from plugins.support import access, roster
 from plugins.support import permissions as perms
 from plugins.support.canned_replies.models import SCOPES, CannedReply, CannedReplyText
 from plugins.support.canned_replies.placeholders import fill
@@ -31,6 +31,8 @@ TITLE_MAX = 120
 BODY_MAX = 20_000
 POSITION_MAX = 9_999
 MAX_ID = 2**31 - 1
+CANNED_KEY = "support.canned_replies"  # generation counter: moves on any ORM write to canned replies
+generation.watch(CANNED_KEY, CannedReply, CannedReplyText)
 
 
 class CannedReplyInvalid(ValueError):
@@ -64,13 +66,16 @@ def may_use(user) -> bool:
 
 def _visible(user):
     """A WHERE clause on :class:`CannedReply` for the replies ``user`` may insert (active or not)."""
-    if not may_use(user):
-        return false()
-    own_departments = select(DepartmentMember.department_id).where(DepartmentMember.user_id == user.id)
+    return _visible_to(user.id) if may_use(user) else false()
+
+
+def _visible_to(user_id: int):
+    """The replies a user who may use them sees: desk-wide, their departments' and their own."""
+    own_departments = select(DepartmentMember.department_id).where(DepartmentMember.user_id == user_id)
     return or_(
         CannedReply.scope == "desk",
         and_(CannedReply.scope == "department", CannedReply.department_id.in_(own_departments)),
-        and_(CannedReply.scope == "personal", CannedReply.owner_user_id == user.id),
+        and_(CannedReply.scope == "personal", CannedReply.owner_user_id == user_id),
     )
 
 
@@ -78,14 +83,23 @@ _SCOPE_ORDER = case({"personal": 0, "department": 1}, value=CannedReply.scope, e
 
 
 def choices(user) -> list[Choice]:
-    """The active replies ``user`` may insert, personal ones first, then by position and title (one query)."""
+    """The active replies ``user`` may insert, personal ones first, then by position and title.
+
+    One query per user until a canned reply or the staff roster (memberships) changes: every worker
+    keeps them per user under those generation counters, so the ticket page pays no query for them.
+    """
     if not may_use(user):
         return []
+    return list(_active_choices(user.id))
+
+
+@generation.cached(CANNED_KEY, roster.KEY, size=512)
+def _active_choices(user_id: int) -> tuple[Choice, ...]:
     rows = db.session.execute(
         select(CannedReply.id, CannedReply.title, CannedReply.scope)
-        .where(CannedReply.active.is_(True), _visible(user))
+        .where(CannedReply.active.is_(True), _visible_to(user_id))
         .order_by(_SCOPE_ORDER, CannedReply.position, CannedReply.title, CannedReply.id))
-    return [Choice(*row) for row in rows]
+    return tuple(Choice(*row) for row in rows)
 
 
 def _parse_id(raw) -> int | None:
