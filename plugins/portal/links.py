@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from plugins.portal import autologin
-from plugins.portal.sites import portal_url, site_for_ticket
+from plugins.portal.sites import link_site, portal_url
 
 
 def customer_ticket_url(ticket) -> str | None:
@@ -13,7 +13,7 @@ def customer_ticket_url(ticket) -> str | None:
     Without a customer on the ticket, the plain ticket page. None when
     there is no portal (no brand at all).
     """
-    site = site_for_ticket(ticket)
+    site = link_site(ticket)  # from the process's cache of portals
     if site is None or not site.enabled:
         return None
     token = autologin.issue(ticket)

@@ -14,6 +14,11 @@ on demand). It is reachable
 Every link to a portal page, on pages and in emails, is built by
 :func:`portal_url`: on the verified domain when there is one, else under the
 desk's configured address (``CRM_BASE_URL``), never from the request.
+
+Emails ask for a ticket's portal on every message; :func:`link_site` answers
+from a process cache of every portal's address (:class:`SiteRow`), kept until
+a portal or a brand changes (the generation counters ``portal.sites`` and
+``support.lookups``).
 """
 from __future__ import annotations
 
@@ -21,21 +26,26 @@ import re
 import threading
 import time
 import unicodedata
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import abort, current_app, g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from crm import generation
 from crm.database import unit_of_work
 from crm.extensions import db
 from crm.sites import Site, current_site, external_url
 from plugins.portal.models import PortalSite
+from plugins.support import lookups
 from plugins.support.models import Brand
 
 PREFIX = "/portal"
 DOMAIN_CACHE_SECONDS = 30
 _SLUG_MAX = 50
+SITES_KEY = "portal.sites"
+generation.watch(SITES_KEY, PortalSite)  # brands move support's lookups counter, which the cache also follows
 
 
 def slugify(name: str) -> str:
@@ -81,6 +91,46 @@ def site_for_ticket(ticket) -> PortalSite | None:
         if brand is not None:
             return site_for_brand(brand)
     return default_site()
+
+
+@dataclass(frozen=True, slots=True)
+class SiteRow:
+    """A portal's address as links need it (:func:`portal_url` takes it like a :class:`PortalSite`)."""
+
+    brand_id: int
+    slug: str
+    enabled: bool
+    custom_domain: str | None
+    domain_state: str
+
+
+@dataclass(frozen=True)
+class _Sites:
+    by_brand: dict[int, SiteRow]  # the brands' portals that exist
+    brand_ids: frozenset[int]
+    default_brand_id: int | None  # the first brand's (tickets without a brand)
+
+
+@generation.cached(SITES_KEY, lookups.KEY)
+def _sites() -> _Sites:
+    brand_ids = list(db.session.scalars(select(Brand.id).order_by(Brand.position, Brand.id)))
+    rows = db.session.execute(select(PortalSite.brand_id, PortalSite.slug, PortalSite.enabled,
+                                     PortalSite.custom_domain, PortalSite.domain_state))
+    return _Sites({r.brand_id: SiteRow(*r) for r in rows}, frozenset(brand_ids),
+                  brand_ids[0] if brand_ids else None)
+
+
+def link_site(ticket) -> SiteRow | PortalSite | None:
+    """The portal a ticket's customer uses (as :func:`site_for_ticket`), for building links to it.
+
+    From the process's cache of portals, no query; only a brand whose portal
+    was never made goes through :func:`site_for_ticket`, which makes it.
+    """
+    sites = _sites()
+    brand_id = ticket.brand_id if ticket.brand_id in sites.brand_ids else sites.default_brand_id
+    if brand_id is None:
+        return None
+    return sites.by_brand.get(brand_id) or site_for_ticket(ticket)
 
 
 def _find(slug: str) -> PortalSite | None:

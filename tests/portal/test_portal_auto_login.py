@@ -120,3 +120,33 @@ def test_lifetime_default_is_seven_days(app):
     from plugins.portal.autologin import lifetime
 
     assert lifetime() == timedelta(days=7)
+
+
+def test_links_follow_a_portals_change_and_a_new_brand_at_once(portal, site, factory, outbox):
+    """Emails take the portals' addresses from a process cache: a changed slug, a disabled portal and a new
+    brand (its portal made on its first email) show in the next email, whoever changed them."""
+    from plugins.portal.models import PortalSite
+    from plugins.support.models import Brand
+
+    customer = portal.customer(email="moves@example.org")
+    ticket = portal.ticket(customer, brand=site.brand_id)
+    services.add_reply(ticket, "First", author=factory.admin())
+    assert f"/portal/{site.slug}/go/" in outbox.to(customer.email)[-1]["text"]
+
+    db.session.get(PortalSite, site.brand_id).slug = "renamed-portal"
+    db.session.commit()
+    services.add_reply(ticket, "Second", author=factory.admin())
+    assert "/portal/renamed-portal/go/" in outbox.to(customer.email)[-1]["text"]
+
+    db.session.get(PortalSite, site.brand_id).enabled = False
+    db.session.commit()
+    services.add_reply(ticket, "Third", author=factory.admin())
+    assert "/go/" not in outbox.to(customer.email)[-1]["text"]
+
+    brand = Brand(name="Initech", position=5)
+    db.session.add(brand)
+    db.session.commit()
+    other = portal.ticket(customer, brand=brand.id)
+    services.add_reply(other, "Fourth", author=factory.admin())
+    made = db.session.get(PortalSite, brand.id)
+    assert made is not None and f"/portal/{made.slug}/go/" in outbox.to(customer.email)[-1]["text"]
