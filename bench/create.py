@@ -11,7 +11,7 @@ Every opening is its own unit of work (number taken under lock, counters,
 history, audit, notifications, commit). Prints the tickets per second and
 checks that each got its first post; also the SQL statements per ticket,
 counting the benchmark's own reads of the signed-in user or customer as a
-request loads them (about 2 of them per ticket).
+request loads them (1.5 per ticket: the user with their memberships, or the contact).
 """
 from __future__ import annotations
 

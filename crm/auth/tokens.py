@@ -23,7 +23,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from crm.auth.models import OneTimeToken
 from crm.auth.sessions import digest
@@ -31,6 +31,15 @@ from crm.extensions import db
 from crm.timeutil import utcnow
 
 MAX_TOKEN_LENGTH = 200
+_TABLE = OneTimeToken.__table__
+# issuing runs for every email with a link: its two statements are built once, plain rows (nothing reads a new
+# token back in its transaction)
+_REVOKE_OLDER = (update(_TABLE).where(_TABLE.c.purpose == bindparam("p_purpose"),
+                                      _TABLE.c.account == bindparam("p_account"),
+                                      _TABLE.c.subject == bindparam("p_subject"),
+                                      _TABLE.c.used_at.is_(None), _TABLE.c.revoked_at.is_(None))
+                 .values(revoked_at=bindparam("p_now")))
+_INSERT = insert(_TABLE)
 
 
 def issue(purpose: str, account: str, max_age: timedelta | int, subject: str = "") -> str:
@@ -41,14 +50,10 @@ def issue(purpose: str, account: str, max_age: timedelta | int, subject: str = "
     if not isinstance(max_age, timedelta):
         max_age = timedelta(seconds=max_age)
     now = utcnow()
-    db.session.execute(
-        update(OneTimeToken).where(OneTimeToken.purpose == purpose, OneTimeToken.account == account,
-                                   OneTimeToken.subject == subject, OneTimeToken.used_at.is_(None),
-                                   OneTimeToken.revoked_at.is_(None))
-        .values(revoked_at=now).execution_options(synchronize_session=False))
+    db.session.execute(_REVOKE_OLDER, dict(p_purpose=purpose, p_account=account, p_subject=subject, p_now=now))
     token = secrets.token_urlsafe(32)
-    db.session.add(OneTimeToken(token_hash=digest(token), purpose=purpose, account=account, subject=subject,
-                                created_at=now, expires_at=now + max_age))
+    db.session.execute(_INSERT, dict(token_hash=digest(token), purpose=purpose, account=account, subject=subject,
+                                     created_at=now, expires_at=now + max_age, used_at=None, revoked_at=None))
     return token
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index
+from sqlalchemy import JSON, Index, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.extensions import db
@@ -29,6 +29,9 @@ class OutboxMessage(db.Model):
     last_attempt_at: Mapped[datetime | None] = mapped_column()
 
 
+ADDED = "crm_outbox_added"  # session.info: this transaction added outbox rows (relay after commit)
+
+
 def queue_email(to: str | list[str], subject: str, text: str, html: str | None = None, *,
                 headers: dict[str, str] | None = None, reply_to: str | None = None,
                 message_id: str | None = None, attachments: list[dict] | None = None) -> OutboxMessage:
@@ -42,11 +45,31 @@ def queue_email(to: str | list[str], subject: str, text: str, html: str | None =
     :param attachments: ``[{"filename", "content_type", "storage_key"}]``.
     :return: the outbox row.
     """
-    row = OutboxMessage(kind="email", payload={
+    row = OutboxMessage(kind="email", payload=_payload(to, subject, text, html, headers, reply_to, message_id,
+                                                       attachments))
+    db.session.add(row)
+    return row
+
+
+_INSERT = insert(OutboxMessage.__table__)
+
+
+def add_email(to: str | list[str], subject: str, text: str, html: str | None = None, *,
+              headers: dict[str, str] | None = None, reply_to: str | None = None,
+              message_id: str | None = None, attachments: list[dict] | None = None) -> None:
+    """:func:`queue_email` for a sender that needs no row back: one plain INSERT now, no ORM object to flush.
+
+    Same transaction, same delivery (the relay is asked for after the commit).
+    """
+    db.session.execute(_INSERT, dict(kind="email", payload=_payload(to, subject, text, html, headers, reply_to,
+                                                                    message_id, attachments)))
+    db.session.info[ADDED] = True
+
+
+def _payload(to, subject, text, html, headers, reply_to, message_id, attachments) -> dict:
+    return {
         "to": [to] if isinstance(to, str) else list(to),
         "subject": subject, "text": text, "html": html,
         "headers": headers or {}, "reply_to": reply_to, "message_id": message_id,
         "attachments": attachments or [],
-    })
-    db.session.add(row)
-    return row
+    }

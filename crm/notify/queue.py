@@ -24,11 +24,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import object_session
 
 from crm.extensions import db
-from crm.notify.outbox import OutboxMessage
+from crm.notify.outbox import ADDED as _ADDED, OutboxMessage
 
 RELAY_TASK = "crm.outbox.relay"
 TICK_TASK = "crm.outbox.tick"
-_ADDED = "crm_outbox_added"
 
 
 def init_app(app: Flask) -> None:

@@ -7,6 +7,7 @@ language, threaded per ticket, and never carry internal notes.
 """
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from flask import current_app, render_template
@@ -229,24 +230,32 @@ def _locale(contact: Contact) -> str:
     return default if default in offered else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def thread_id(number: str) -> str:
+    """A new Message-ID for the first email about ticket ``number``, which later emails refer to.
+
+    Unique without the ticket's id, so a new ticket gets it in its own INSERT (:func:`email_ticket_opened`).
+    """
+    domain = settings.get("crm.from_address").rpartition("@")[2] or "localhost"
+    return f"<ticket-{number}.{secrets.token_hex(6)}@{domain}>"
+
+
 def _thread_headers(ticket) -> tuple[str | None, dict]:
     """(Message-ID for this email, extra headers): the first email founds the thread, later ones refer to it."""
     if ticket.email_message_id:
         return None, {"In-Reply-To": ticket.email_message_id, "References": ticket.email_message_id}
-    domain = settings.get("crm.from_address").rpartition("@")[2] or "localhost"
-    ticket.email_message_id = f"<ticket-{ticket.number}.{ticket.id}@{domain}>"
+    ticket.email_message_id = thread_id(ticket.number)
     return ticket.email_message_id, {}
 
 
-def _send(ticket, contact: Contact, subject: str, template: str, **context) -> None:
+def _send(ticket, contact: Contact, subject: str, template: str, founds_thread: bool = False, **context) -> None:
     with force_locale(_locale(contact)):
         context.update(ticket=ticket, contact=contact, url=customer_url(ticket), site_name=settings.get("crm.site_name"))
         subject = subject or _("About your support request")
         full_subject = _("[%(number)s] %(subject)s", number=ticket.number, subject=subject)
         text = render_template(f"support/email/{template}.txt", **context)
         html = render_template(f"support/email/{template}.html", **context)
-    message_id, headers = _thread_headers(ticket)
-    outbox.queue_email(contact.email, full_subject, text, html, headers=headers, message_id=message_id)
+    message_id, headers = (ticket.email_message_id, {}) if founds_thread else _thread_headers(ticket)
+    outbox.add_email(contact.email, full_subject, text, html, headers=headers, message_id=message_id)
 
 
 def email_reply(ticket, post) -> None:
@@ -259,9 +268,13 @@ def email_reply(ticket, post) -> None:
     _send(ticket, contact, ticket.subject, "reply", post=post)
 
 
-def email_ticket_opened(ticket, contact: Contact, subject: str | None = None) -> None:
-    """Email the customer that staff opened a ticket for them (S-31); the subject defaults per setting."""
+def email_ticket_opened(ticket, contact: Contact, subject: str | None = None, *, founds_thread: bool = False) -> None:
+    """Email the customer that staff opened a ticket for them (S-31); the subject defaults per setting.
+
+    ``founds_thread``: the ticket was stored with this email's Message-ID (:func:`thread_id`) already,
+    which saves writing it to the ticket afterwards.
+    """
     if contact is None or not contact.email:
         return
     subject = (subject or "").strip() or settings.get("support.new_ticket_email_subject")
-    _send(ticket, contact, subject, "opened")
+    _send(ticket, contact, subject, "opened", founds_thread=founds_thread and bool(ticket.email_message_id))

@@ -4,7 +4,8 @@ The statuses, priorities and departments come from the process's lookups and
 the staff (assignee checks, notification recipients) from its roster, so the
 statements are the ones that write: the number, the ticket, its post, history,
 audit, one INSERT for every staff notification, the count per status; and for a
-customer's ticket with its email, the portal link and the outbox row.
+customer's ticket with its email, the portal link and the outbox row. The
+signed-in user or customer, loaded by the request, is not read again.
 """
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ from plugins.support.models import Post, StatusCount, Ticket, TicketHistory
 
 # the statements of one open_ticket call, with the process's caches warm (one opening before the
 # counted one), not counting SQLite's BEGIN IMMEDIATE; see each test for what they are
-STAFF_OPENING = 13
-CUSTOMER_OPENING = 11
+STAFF_OPENING = 11
+CUSTOMER_OPENING = 8
+PORTAL_LINK = 2  # the customer's email with a portal: the older link revoked, the new one stored
 
 
 @pytest.fixture(autouse=True)
@@ -84,9 +86,9 @@ def test_a_staff_opening_costs_the_same_statements_for_a_small_and_a_large_depar
                              .where(Notification.params["number"].as_string() == number))
     assert told == 14  # 13 members told of the new ticket, the assignee also of the assignment
 
-    # the author and their memberships (re-read in the write transaction), the contact with its company,
-    # the generation counters, the number, the tag, the ticket and its tag, one INSERT of every
-    # notification, the post, the history row, the audit row, the count per status
+    # the contact with its company, the generation counters, the number, the tag, the ticket and its tag,
+    # one INSERT of every notification, the post, the history row, the audit row, the count per status
+    # (not the author or their memberships: the request loaded them, and nothing was pending)
     assert large.count == small.count, large.statements
     assert small.count - _begin() == STAFF_OPENING, small.statements
     inserts = [s for s in large.statements if s.startswith("INSERT INTO crm_notification")]
@@ -116,10 +118,40 @@ def test_a_customer_opening_with_its_email_costs_a_fixed_number_of_statements(ap
     emails = [m for m in db.session.scalars(select(OutboxMessage)) if number in m.payload["subject"]]
     assert len(emails) == 1 and ticket.email_message_id
     assert db.session.scalar(select(func.sum(StatusCount.count))) == 2
-    # the contact with its company (re-read in the write transaction, without the company's managers), the
-    # generation counters, the number, the ticket, the portal's brand (none here: no link), the outbox row,
-    # the ticket's email thread id, the post, the history row, the audit row, the count per status
+    # the generation counters, the number, the ticket (with its email thread id), the outbox row, the post,
+    # the history row, the audit row, the count per status; not the contact (the request loaded it) nor the
+    # portals (a process cache: none here, so no link)
     assert queries.count - _begin() == CUSTOMER_OPENING, queries.statements
+    assert not any(s.startswith("UPDATE support_ticket ") for s in queries.statements)
+
+
+def test_the_portal_link_in_a_customers_email_costs_two_statements(app, factory, count_queries, outbox):
+    from crm.people.models import Contact
+    from plugins.portal.sites import site_for_brand
+    from plugins.support.models import Brand
+
+    brand = Brand(name="Acme", position=0)
+    db.session.add(brand)
+    db.session.flush()
+    slug = site_for_brand(brand).slug
+    db.session.commit()
+    contact_id = factory.contact(company=factory.company()).id
+
+    def opening(counting):
+        context, request = _request(app)
+        with context, request:
+            contact = db.session.get(Contact, contact_id)
+            with counting() as queries:
+                ticket = services.open_ticket("Invoice copy", author=contact, contact=contact, channel="portal",
+                                              body="Please send it again.", notify_customer=True)
+            return queries, ticket.number
+
+    queries, number = _counted(count_queries, opening)
+    email = next(m for m in outbox.messages() if number in m["subject"])
+    assert f"/portal/{slug}/go/" in email["text"]
+    # the portal's address comes from the process's cache: no brand or portal read
+    assert queries.count - _begin() == CUSTOMER_OPENING + PORTAL_LINK, queries.statements
+    assert not any("support_brand" in s or "portal_site" in s for s in queries.statements), queries.statements
 
 
 def _begin() -> int:

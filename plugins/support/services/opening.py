@@ -135,6 +135,7 @@ def _open(subject, *, author, contact, channel, body, body_kind, department, top
     # the folded search text from the contact at hand (its company is loaded with it), so the column
     # default need not read the names again
     people = (contact.name, contact.email, contact.company.name if contact.company else None) if contact else ()
+    emailed = contact if notify_customer and contact is not None and contact.email else None
     ticket = Ticket(
         number=number, subject=subject, search_text=folding.ticket_text(number, subject, *people), status_id=status_row.id, priority_id=priority_row.id,
         department_id=department.id if department else None, topic_id=topic.id if topic else None,
@@ -145,6 +146,8 @@ def _open(subject, *, author, contact, channel, body, body_kind, department, top
         assignee_department_id=assignee_department.id if assignee_department else None,
         created_at=now, updated_at=now, closed_at=now if status_row.is_closed else None,
         waiting_since=None if body_kind == "public_reply" else now, post_count=1 if text else 0,
+        # the customer's email founds the thread: its Message-ID goes in with the ticket, not in an UPDATE after
+        email_message_id=notifications.thread_id(number) if emailed is not None else None,
     )
     ticket.tags = values.tags_by_name(tags)
     db.session.add(ticket)
@@ -157,8 +160,8 @@ def _open(subject, *, author, contact, channel, body, body_kind, department, top
     # who hears of it: one INSERT for every staff notification, and the customer's email (its outbox row)
     assigned = assignee_user if assignee_user is not None and assignee_user.id != getattr(user, "id", None) else None
     notifications.new_ticket(ticket, actor=user, assignee=assigned, routed=routing.notify if routing else ())
-    if notify_customer and contact is not None:
-        notifications.email_ticket_opened(ticket, contact, email_subject)
+    if emailed is not None:
+        notifications.email_ticket_opened(ticket, emailed, email_subject, founds_thread=True)
     post = None
     post_row = dict(ticket_id=ticket.id, kind=body_kind, body=html, body_text=text, created_at=now,
                     author_user_id=user.id if user is not None and body_kind != "customer_message" else None,
