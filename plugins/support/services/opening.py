@@ -18,7 +18,7 @@ from plugins.support import access, counts, folding, lookups, notifications, top
 from plugins.support import permissions as perms
 from plugins.support.attachments import discard, store
 from plugins.support.models import (CHANNELS, POST_KINDS, Brand, Post, Priority, Service, Status, Ticket, TicketHistory,
-                                    Topic)
+                                    Topic, ticket_tags)
 from plugins.support.numbers import next_number
 from plugins.support.services import field_values, history, values
 from plugins.support.services.common import require, require_actor, uploads
@@ -29,6 +29,7 @@ from plugins.support.text import clean_body
 STAFF_ONLY = ("status", "priority", "assignee_user", "assignee_department", "tags", "department")
 _INSERT_POST = insert(Post.__table__)  # plain rows of a new ticket, built once
 _INSERT_HISTORY = insert(TicketHistory.__table__)
+_INSERT_TAGS = insert(ticket_tags)
 
 
 @retrying
@@ -149,13 +150,15 @@ def _open(subject, *, author, contact, channel, body, body_kind, department, top
         # the customer's email founds the thread: its Message-ID goes in with the ticket, not in an UPDATE after
         email_message_id=notifications.thread_id(number) if emailed is not None else None,
     )
-    ticket.tags = values.tags_by_name(tags)
+    tag_rows = values.tags_by_name(tags)
     db.session.add(ticket)
     audit.record("ticket.created", "ticket", ticket.number, {  # written in the ticket's flush
         "subject": (None, subject), "status": (None, status_row.key), "channel": (None, channel),
         "department": (None, history.label(department)),
     }, user=user)
     db.session.flush()
+    if tag_rows:  # plain rows (``ticket.tags`` loads them when read)
+        db.session.execute(_INSERT_TAGS, [{"ticket_id": ticket.id, "tag_id": tag.id} for tag in tag_rows])
     counts.bump(ticket.status_id, ticket.department_id, 1)
     # who hears of it: one INSERT for every staff notification, and the customer's email (its outbox row)
     assigned = assignee_user if assignee_user is not None and assignee_user.id != getattr(user, "id", None) else None
