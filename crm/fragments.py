@@ -64,7 +64,7 @@ def with_selected(options: Markup | TemplateModule | str, value) -> Markup:
 
 
 def memo_each(name: str, items: Sequence, key: Callable[[Any], Hashable],
-              render: Callable[[list], list], size: int = 4096) -> Markup:
+              render: Callable[[list], list], size: int = 1000) -> Markup:
     """The markup of every item of ``items``, each rendered once per process for the exact values it shows.
 
     ``key(item)`` must hold everything the item's markup depends on (its
