@@ -34,10 +34,11 @@ the last checkpoint's sync, see above) can be more.
   signed-in user is not read a second time): on SQLite such reads ran
   outside any database transaction, and on PostgreSQL at ``READ COMMITTED``
   every statement sees the latest committed data anyway. Otherwise (the
-  caller wrote through ``session.execute``, another isolation level, an
-  aborted transaction) the open transaction is rolled back first, which
-  expires every loaded object. Either way a service re-reads the rows it
-  changes with :func:`lock`, never trusting what the caller loaded;
+  caller flushed or wrote through ``session.execute``, an open savepoint,
+  another isolation level, an aborted transaction) the open transaction is
+  rolled back first, which expires every loaded object. Either way a
+  service re-reads the rows it changes with :func:`lock`, never trusting
+  what the caller loaded;
 - it commits at the end, rolls back (and runs the undo callbacks, e.g. to
   delete stored files) on any error, and only after a successful commit runs
   the callbacks registered with :meth:`UnitOfWork.after_commit` (events for
@@ -180,7 +181,7 @@ def _only_read(session) -> bool:
         session = session()  # the request's own session
     if not session.in_transaction():
         return True
-    if session.info.get(_WROTE) or session.info.get(_EXECUTED):
+    if session.info.get(_WROTE) or session.info.get(_EXECUTED) or session.in_nested_transaction():
         return False
     connection = session.connection()
     dbapi_connection = connection.connection.dbapi_connection

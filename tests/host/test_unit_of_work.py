@@ -39,3 +39,16 @@ def test_unflushed_changes_are_still_refused(app, db, factory):
         with unit_of_work():
             pass
     db.session.rollback()
+
+
+def test_an_open_savepoint_of_the_caller_is_rolled_back_too(app, db, factory):
+    department = factory.department(name="Outer")
+    db.session.commit()
+    db.session.get(Department, department.id)
+    db.session.begin_nested()
+    db.session.connection().execute(  # past the session's statement tracking: the savepoint is what shows
+        update(Department).where(Department.id == department.id).values(name="In a savepoint"))
+    with unit_of_work():
+        pass
+    db.session.expire_all()
+    assert db.session.scalar(select(Department.name).where(Department.id == department.id)) == "Outer"
