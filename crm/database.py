@@ -175,7 +175,9 @@ def _only_read(session) -> bool:
 
     SQLite (pysqlite) runs reads outside any database transaction: the driver opens one only before a
     write, which ``in_transaction`` tells. On PostgreSQL, at ``READ COMMITTED`` (each statement sees what
-    was committed before it began), a transaction that is not aborted and ran no statement but SELECTs.
+    was committed before it began), a transaction that is not aborted and ran no statement but SELECTs
+    through the session (a write sent past it, ``session.connection().execute``, is not seen there;
+    the app writes through the session).
     """
     if isinstance(session, scoped_session):
         session = session()  # the request's own session
