@@ -96,6 +96,10 @@ def tickets():
     listing.attach_data_values(page.items, list_fields)
     lookups = _lookups()
     may_edit, may_assign, may_delete = access.can(user, perms.EDIT), access.can(user, perms.ASSIGN), access.can_delete(user)
+    # the status chips' address, built once (each chip adds its status); while searching, the chips keep the
+    # search (and the other filters) they count within
+    chips_url = url_for("support.tickets", **({k: v for k, v in request.args.items() if k not in ("status", "page")}
+                                              if search.terms(filters.q) else {}))
     return render_template(
         "support/tickets.html", page=page, filters=filters, counted=counted,
         rows=list_rows.rendered_rows(page.items, list_fields, lookups),
@@ -103,9 +107,7 @@ def tickets():
         filter_options=list_toolbars.filter_options(channel_label),
         bulk_toolbar=list_toolbars.bulk_toolbar(may_edit, may_assign, may_delete),
         searching=bool(search.terms(filters.q)), list_fields=list_fields,
-        # while searching, the chips keep the search (and the other filters) they count within
-        chip_args={k: v for k, v in request.args.items() if k not in ("status", "page")}
-        if search.terms(filters.q) else {},
+        chips_url=chips_url, chips_join="&" if "?" in chips_url else "?",
         status_names={s.id: statuses.status_label(s) for s in lookups["statuses"]},
         may_edit=may_edit, may_assign=may_assign, may_delete=may_delete, sorts=listing.SORTS,
         new_ticket_endpoint="support.new_ticket" if "support.new_ticket" in current_app.view_functions else None,
