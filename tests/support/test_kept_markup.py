@@ -8,7 +8,8 @@ from plugins.support.models import Post, Status
 
 
 def _row(html: str, number: str) -> str:
-    found = re.search(rf'<tr>\s*<td><input type="checkbox" name="ids"[^>]*aria-label="[^"]*{number}[^"]*".*?</tr>', html, re.S)
+    found = re.search(rf'<tr>\s*<td><input type="checkbox" name="ids"[^>]*aria-label="[^"]*{number}[^"]*".*?</tr>',
+                      html, re.S)
     assert found, number
     return found.group(0)
 
@@ -65,8 +66,8 @@ def test_kept_posts_follow_names_deletions_and_carry_each_viewers_token(app, cli
     db.session.commit()
     page = client.get(url).get_data(as_text=True)
     assert "Deniz Yılmaz" in _posts(page)[1]
-    tokens = set(re.findall(r'action="[^"]*/posts/\d+/delete"[^>]*>\s*<input type="hidden" name="csrf_token" value="([^"]+)"',
-                            page))
+    delete_form = r'action="[^"]*/posts/\d+/delete"[^>]*>\s*<input type="hidden" name="csrf_token" value="([^"]+)"'
+    tokens = set(re.findall(delete_form, page))
     assert len(tokens) == 1 and "crm-csrf-token" not in page and "<crm-csrf" not in page
     other = auth.client_for(factory.admin(name="Ece"))
     other_page = other.get(url).get_data(as_text=True)

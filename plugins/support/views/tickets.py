@@ -17,7 +17,8 @@ from crm.parsing import parse_id, parse_ids, parse_int
 from crm.people.models import Company, Contact, User
 from crm.storage import send_stored_file
 from crm.timeutil import utcnow
-from plugins.support import access, conversation, history_lines, list_rows, list_toolbars, listing, search, services, statuses
+from plugins.support import (access, conversation, history_lines, list_rows, list_toolbars, listing, search, services,
+                             statuses)
 from plugins.support import lookups as lookup_cache
 from plugins.support import permissions as perms
 from plugins.support.forms import EditTicketForm, NoteForm, ReplyForm
@@ -259,7 +260,8 @@ def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteFor
     reply_status = str(default.id) if default else str(ticket.status_id)  # a fresh reply's status
     if reply is None and note is None:
         # fresh forms: their fields come rendered from a fragment kept per locale and configuration
-        reply_forms = fragment("support/_ticket_reply_forms.html", _reply_forms_context, counters=list_toolbars.COUNTERS)
+        reply_forms = fragment("support/_ticket_reply_forms.html", _reply_forms_context,
+                               counters=list_toolbars.COUNTERS)
     else:
         if reply is None:
             reply = ReplyForm(formdata=None)
@@ -289,9 +291,9 @@ def _render_ticket(ticket: Ticket, reply: ReplyForm | None = None, note: NoteFor
     panel = ticket_fields.panel(ticket, user, fields_form)
     return render_template(
         "support/ticket.html", ticket=ticket, posts=posts,
-        conversation=conversation.rendered_posts(ticket, posts, may_delete), edit_selects=edit_selects, earlier=earlier, descending=descending,
-        windowed="before" in request.args, reply_forms=reply_forms, reply_status=reply_status,
-        edit=edit,
+        conversation=conversation.rendered_posts(ticket, posts, may_delete),
+        earlier=earlier, descending=descending, windowed="before" in request.args,
+        reply_forms=reply_forms, reply_status=reply_status, edit=edit, edit_selects=edit_selects,
         status=status_by_id.get(ticket.status_id), department_names=names.department_names,
         brand_names=names.brand_names, service_names=names.service_names,
         priority=next((p for p in lookups["priorities"] if p.id == ticket.priority_id), None),
