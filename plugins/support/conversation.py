@@ -1,4 +1,5 @@
-"""The staff ticket page's conversation: the window of posts it shows and their markup.
+"""A ticket's conversation as pages show it: the window of posts (the staff page's, and the customer's in the
+portal, limited to the kinds customers read) and the staff page's markup of each post.
 
 A post's markup depends on the post (its author's current name, body, files),
 the viewer's locale and timezone, whether the viewer may delete posts and the
