@@ -35,7 +35,8 @@ def test_an_attached_image_is_previewed(app, factory, page):
     page.goto(f"/support/tickets/{ticket.number}")
     thumb = page.locator(".file-thumb img")
     thumb.wait_for()
-    assert thumb.evaluate("img => img.complete && img.naturalWidth") == 1
+    # a lazily loaded image starts loading after layout: wait until the browser has decoded the 1x1 picture
+    page.wait_for_function("img => img.complete && img.naturalWidth === 1", arg=thumb.element_handle())
     response = page.request.get(thumb.get_attribute("src"))
     assert response.status == 200 and response.headers["content-type"] == "image/png"
     assert response.headers["content-disposition"].startswith("inline")
