@@ -36,6 +36,7 @@ class SettingsRegistry:
         self.schemas: dict[str, SettingsSchema] = {}
         self.owner: dict[str, str] = {}
         self._stored = generation.Cached(self._load)
+        self._fields: dict[str, tuple] = {}  # "namespace.key" -> (namespace, key, field): pages read dozens
 
     def add(self, schema: SettingsSchema, owner: str) -> None:
         """Register a schema; a namespace may be declared only once."""
@@ -43,14 +44,19 @@ class SettingsRegistry:
             raise RuntimeError(f"settings namespace {schema.namespace!r} is declared twice")
         self.schemas[schema.namespace] = schema
         self.owner[schema.namespace] = owner
+        self._fields.clear()
 
     def field(self, full_key: str):
         """Return (namespace, key, field) for ``"namespace.key"``; unknown keys raise KeyError."""
-        namespace, _, key = full_key.partition(".")
-        schema = self.schemas.get(namespace)
-        if schema is None or key not in schema.fields():
-            raise KeyError(f"unknown setting {full_key!r}")
-        return namespace, key, schema.fields()[key]
+        found = self._fields.get(full_key)
+        if found is None:
+            namespace, _, key = full_key.partition(".")
+            schema = self.schemas.get(namespace)
+            fields = schema.fields() if schema is not None else {}
+            if key not in fields:
+                raise KeyError(f"unknown setting {full_key!r}")
+            found = self._fields[full_key] = (namespace, key, fields[key])
+        return found
 
     @staticmethod
     def _load() -> dict[str, dict[str, Any]]:
