@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable
 from flask import Flask, current_app, g, has_request_context
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import JSON, ForeignKey, Index, func, select, update
+from sqlalchemy import JSON, ForeignKey, Index, func, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.extensions import db
@@ -83,12 +83,25 @@ def notify(user_ids: Iterable[int], kind: str, params: dict | None = None, url: 
     :param url: a site path the notification links to, e.g. ``/tickets/42``.
     :return: the new rows.
     """
-    if kind not in kinds():
-        raise KeyError(f"unknown notification kind {kind!r}")
-    rows = [Notification(user_id=uid, kind=kind, params=dict(params or {}), url=url or "")
-            for uid in dict.fromkeys(user_ids)]
+    rows = [Notification(**values) for values in notification_rows(user_ids, kind, params, url)]
     db.session.add_all(rows)
     return rows
+
+
+def notification_rows(user_ids: Iterable[int], kind: str, params: dict | None = None, url: str = "") -> list[dict]:
+    """The rows :func:`notify` would add, as column values (the kind checked the same way), to be gathered
+    with those of other kinds and added in one :func:`insert_notifications`."""
+    if kind not in kinds():
+        raise KeyError(f"unknown notification kind {kind!r}")
+    return [{"user_id": uid, "kind": kind, "params": dict(params or {}), "url": url or ""}
+            for uid in dict.fromkeys(user_ids)]
+
+
+def insert_notifications(rows: list[dict]) -> None:
+    """Add the rows of :func:`notification_rows` in the current transaction with one multi-row INSERT:
+    no ORM objects, nothing read back (for senders that notify many people at once); the caller commits."""
+    if rows:
+        db.session.execute(insert(Notification.__table__), rows)
 
 
 def render(notification: Notification) -> str:

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import insert
 
 from crm import generation, settings
 from crm.extensions import db
-from crm.notify import outbox
-from crm.people.models import Contact, User
+from crm.notify import inapp, outbox
+from crm.people.models import Contact
 from plugins.support import access, roster
 
 KINDS = ("ticket_opened", "ticket_replied", "customer_replied", "note_added", "ticket_assigned", "ticket_updated")
@@ -36,29 +35,16 @@ def kinds() -> dict:
 
 
 def deliver(user_ids: set[int], kind: str, ticket, **params) -> None:
-    """Add an in-app notification of ``kind`` about ``ticket`` for each user."""
-    _insert(_rows(user_ids, kind, ticket, **params))
+    """Add an in-app notification of ``kind`` about ``ticket`` for each user (one INSERT for all of them)."""
+    inapp.insert_notifications(_rows(user_ids, kind, ticket, **params))
 
 
 def _rows(user_ids, kind: str, ticket, **params) -> list[dict]:
-    from crm.notify import inapp
-
     if not user_ids:
         return []
-    name = f"support.{kind}"
-    if name not in inapp.kinds():
-        raise KeyError(f"unknown notification kind {name!r}")
-    payload = {"number": ticket.number, "subject": ticket.subject, **params}
-    url = ticket_path(ticket)
-    return [{"user_id": user_id, "kind": name, "params": dict(payload), "url": url} for user_id in sorted(user_ids)]
-
-
-def _insert(rows: list[dict]) -> None:
-    """One multi-row INSERT of notification rows, without reading ids back or loading them into the session."""
-    from crm.notify import inapp
-
-    if rows:
-        db.session.execute(insert(inapp.Notification.__table__), rows)
+    return inapp.notification_rows(sorted(user_ids), f"support.{kind}",
+                                   {"number": ticket.number, "subject": ticket.subject, **params},
+                                   url=ticket_path(ticket))
 
 
 def ticket_path(ticket) -> str:
@@ -147,33 +133,19 @@ def new_ticket_recipients(ticket) -> set[int]:
     return ids
 
 
-def ticket_opened(ticket, actor=None) -> None:
-    """Notify staff of a new ticket when ``support.notify_staff_new_ticket`` is on."""
-    deliver(_who_may_see(ticket, new_ticket_recipients(ticket), actor), "ticket_opened", ticket)
-
-
 def new_ticket(ticket, actor=None, assignee=None, routed=()) -> None:
     """The staff notifications of a new ticket, in one INSERT whoever and however many they are.
 
-    The same as :func:`ticket_opened`, then :func:`ticket_assigned` for ``assignee`` (a user or roster
-    row, when given) and :func:`ticket_routed` for the staff a topic named (``routed``).
+    "Opened" for the staff of :func:`new_ticket_recipients` when ``support.notify_staff_new_ticket`` is on,
+    "assigned" for ``assignee`` (a user or roster row, when given) and for the staff a topic routed the ticket
+    to (``routed``; when it names several, the team is assigned); never the actor, only staff who may see it.
     """
     rows = _rows(_who_may_see(ticket, new_ticket_recipients(ticket), actor), "ticket_opened", ticket)
     if assignee is not None:
         rows += _rows(_who_may_see(ticket, {assignee.id}, actor), "ticket_assigned", ticket)
     if routed:
         rows += _rows(_who_may_see(ticket, {u.id for u in routed}, actor), "ticket_assigned", ticket)
-    _insert(rows)
-
-
-def ticket_assigned(ticket, user: User, actor=None) -> None:
-    """Tell a user that a ticket was assigned to them (not when they assigned it to themselves)."""
-    deliver(_who_may_see(ticket, {user.id}, actor), "ticket_assigned", ticket)
-
-
-def ticket_routed(ticket, users, actor=None) -> None:
-    """Tell the staff a topic routed a new ticket to (when it names several, the team is assigned)."""
-    deliver(_who_may_see(ticket, {u.id for u in users}, actor), "ticket_assigned", ticket)
+    inapp.insert_notifications(rows)
 
 
 def ticket_changed(ticket, changes: dict, actor=None) -> None:

@@ -73,6 +73,23 @@ def test_unknown_kind_is_refused(app, factory):
         notify([user.id], "greeter.nope", {})
 
 
+def test_rows_of_several_kinds_are_added_in_one_insert(app, factory, count_queries):
+    first, second = factory.user(), factory.user()
+    rows = inapp.notification_rows([first.id, second.id, first.id], "greeter.greeted", {"name": "Ali"}, url="/t/1")
+    rows += inapp.notification_rows([second.id], "greeter.broken", {})
+    with count_queries() as q:
+        inapp.insert_notifications(rows)
+    assert q.count == 1
+    _db.session.commit()
+    stored = _db.session.execute(select(Notification.user_id, Notification.kind, Notification.params, Notification.url)
+                                 .order_by(Notification.id)).all()
+    assert [tuple(r) for r in stored] == [(first.id, "greeter.greeted", {"name": "Ali"}, "/t/1"),
+                                          (second.id, "greeter.greeted", {"name": "Ali"}, "/t/1"),
+                                          (second.id, "greeter.broken", {}, "")]
+    with pytest.raises(KeyError):
+        inapp.notification_rows([first.id], "greeter.nope")
+
+
 def test_a_kind_declared_twice_fails_at_start_up(database_url, tmp_path):
     class Copycat(Greeter):
         @hookimpl
