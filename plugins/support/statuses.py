@@ -119,13 +119,22 @@ def priority_by_key(key: str) -> Priority | None:
 
 def default_status() -> Status:
     """The status of new tickets: ``open`` if it exists, else the first open-state status."""
-    rows = statuses()
-    return status_by_key("open") or next((s for s in rows if not s.is_closed), rows[0])
+    return pick_default_status(statuses())
 
 
 def default_priority() -> Priority:
     """The priority of new tickets: ``medium`` if it exists, else the first."""
-    return priority_by_key("medium") or priorities()[0]
+    return pick_default_priority(priorities())
+
+
+def pick_default_status(rows):
+    """Of the statuses ``rows`` (rows or cached lookups, in display order), the one new tickets get."""
+    return next((s for s in rows if s.key == "open"), None) or next((s for s in rows if not s.is_closed), rows[0])
+
+
+def pick_default_priority(rows):
+    """Of the priorities ``rows`` (in display order), the one new tickets get."""
+    return next((p for p in rows if p.key == "medium"), None) or rows[0]
 
 
 def choices() -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ from crm.extensions import db
 from crm.parsing import parse_id
 from crm.people.models import Company, Contact, Department, User
 from crm.timeutil import utcnow
-from plugins.support import access, counts, folding, lookups, notifications, topics
+from plugins.support import access, counts, folding, lookups, notifications, statuses, topics
 from plugins.support import permissions as perms
 from plugins.support.attachments import discard, store
 from plugins.support.models import (CHANNELS, POST_KINDS, Brand, Post, Priority, Service, Status, Ticket, TicketHistory,
@@ -219,14 +219,14 @@ def _department(rows: lookups.Lookups, value, field: str):
 def _status(rows: lookups.Lookups, value):
     """The status given as a row, key or id (default: ``open``, else the first open one), from the cache."""
     if value in (None, ""):
-        return rows.status_by_key("open") or next((s for s in rows.statuses if not s.is_closed), rows.statuses[0])
+        return statuses.pick_default_status(rows.statuses)
     return _row(value, Status, rows.status_by_key, rows.status, "status")
 
 
 def _priority(rows: lookups.Lookups, value):
     """The priority given as a row, key or id (default: ``medium``, else the first), from the cache."""
     if value in (None, ""):
-        return rows.priority_by_key("medium") or rows.priorities[0]
+        return statuses.pick_default_priority(rows.priorities)
     return _row(value, Priority, rows.priority_by_key, rows.priority, "priority")
 
 
