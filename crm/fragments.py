@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any, Callable, Hashable, Sequence
 
 from flask import current_app
-from flask_babel import get_locale
+from flask_babel import get_locale, get_timezone
 from jinja2.environment import TemplateModule
 from markupsafe import Markup
 
@@ -67,10 +67,11 @@ def memo_each(name: str, items: Sequence, key: Callable[[Any], Hashable],
               render: Callable[[list], list], size: int = 1000) -> Markup:
     """The markup of every item of ``items``, each rendered once per process for the exact values it shows.
 
-    ``key(item)`` must hold everything the item's markup depends on (its
-    shown values, the viewer's locale and timezone, the configuration's
-    generation: :func:`crm.generation.snapshot`), so a kept markup is never
-    stale: a changed ticket, name or setting simply has another key. Items
+    A markup is kept under the viewer's locale and timezone, every
+    generation counter (:func:`crm.generation.snapshot`) and ``key(item)``,
+    which must hold everything else the item's markup depends on (its shown
+    values, what of the page it links to), so a kept markup is never stale:
+    a changed ticket, name or setting simply has another key. Items
     whose key is not kept are rendered together by ``render(items)`` (one
     markup per item, in order). Per app, at most ``size`` markups are kept
     per ``name``; the oldest go first. Returns the markups joined in order.
@@ -84,10 +85,11 @@ def memo_each(name: str, items: Sequence, key: Callable[[Any], Hashable],
     store = stores.get(name)
     if store is None:
         store = stores[name] = {}
+    viewer = (str(get_locale()), str(get_timezone()), generation.snapshot())
     out: list = []
     missing: list[tuple[int, Any, Hashable]] = []
     for item in items:
-        item_key = key(item)
+        item_key = (viewer, key(item))
         kept = store.get(item_key)
         if kept is None:
             missing.append((len(out), item, item_key))

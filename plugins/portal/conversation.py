@@ -9,24 +9,20 @@ and timezone and the configuration; that is its key in
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import get_locale, get_timezone, gettext as _
+from flask_babel import gettext as _
 from markupsafe import Markup
 
-from crm import generation, i18n
+from crm import i18n
 from crm.fragments import memo_each
 from plugins.portal import sites
+from plugins.support.conversation import shown
 
 
 def rendered_posts(ticket, posts: list) -> Markup:
     """The ``<article>`` of every post of the window, in the given order."""
     page = sites.portal_url(sites.current_portal(), "portal.ticket", number=ticket.number)  # portal, host, ticket
-    shared = (str(get_locale()), str(get_timezone()), generation.snapshot(), page)
-
-    def key(post) -> tuple:
-        return (shared, post.id, post.kind, post.created_at, post.author_name, hash(post.body_text),
-                tuple((f.id, f.filename, f.size) for f in post.attachments))
-
-    return memo_each("portal.conversation", posts, key, lambda missing: _render(ticket, missing))
+    return memo_each("portal.conversation", posts, lambda post: (page, shown(post)),
+                     lambda missing: _render(ticket, missing))
 
 
 def _render(ticket, posts: list) -> list[Markup]:

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import get_locale, get_timezone, gettext as _, pgettext
+from flask_babel import gettext as _, pgettext
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from crm import generation, i18n
+from crm import i18n
 from crm.extensions import db
 from crm.fragments import memo_each
 from crm.people.models import Contact, User
@@ -93,16 +93,16 @@ def conversation_window(ticket: Ticket, before: int | None, descending: bool,
     return posts, earlier
 
 
+def shown(post: PostRow) -> tuple:
+    """What a post's markup shows of it, as a key: its body by its hash (a key need not hold a second copy)."""
+    return (post.id, post.kind, post.created_at, post.author_name, hash(post.body_text),
+            tuple((f.id, f.filename, f.size, f.content_type) for f in post.attachments))
+
+
 def rendered_posts(ticket: Ticket, posts: list[PostRow], may_delete: bool) -> Markup:
     """The ``<article>`` of every post, in the given order (see the module's docstring)."""
-    shared = (str(get_locale()), str(get_timezone()), generation.snapshot(), may_delete, ticket.number)
-
-    def key(post: PostRow) -> tuple:
-        # the body by its hash: a kept key need not hold a second copy of every body
-        return (shared, post.id, post.kind, post.created_at, post.author_name, hash(post.body_text),
-                tuple((f.id, f.filename, f.size, f.content_type) for f in post.attachments))
-
-    markup = memo_each("support.conversation", posts, key, lambda missing: _render(ticket, missing, may_delete))
+    markup = memo_each("support.conversation", posts, lambda post: (may_delete, ticket.number, shown(post)),
+                       lambda missing: _render(ticket, missing, may_delete))
     if may_delete:
         markup = Markup(markup.replace(_TOKEN, escape(generate_csrf())))
     return markup

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import get_locale, get_timezone, gettext as _
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from sqlalchemy import select
 
-from crm import generation, i18n
+from crm import i18n
 from crm.extensions import db
 from crm.fragments import memo_each
 from crm.people.models import User
@@ -50,10 +50,10 @@ def recent_history(ticket_id: int) -> list[HistoryRow]:
 def rendered_history(rows: list[HistoryRow], data_field_labels: dict | None) -> Markup:
     """The ``<li>`` of every history row, in the given order."""
     data_field_labels = {name: str(label) for name, label in (data_field_labels or {}).items()}
-    shared = (str(get_locale()), str(get_timezone()), generation.snapshot(), repr(sorted(data_field_labels.items())))
+    labels = repr(sorted(data_field_labels.items()))
 
     def key(row: HistoryRow) -> tuple:
-        return (shared, row.id, row.field, row.old, row.new, row.created_at, row.user_name)
+        return (labels, row.id, row.field, row.old, row.new, row.created_at, row.user_name)
 
     return memo_each("support.history", rows, key, lambda missing: _render(missing, data_field_labels))
 

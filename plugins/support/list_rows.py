@@ -12,10 +12,10 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from flask import current_app, url_for
-from flask_babel import get_locale, get_timezone, gettext as _
+from flask_babel import get_locale, gettext as _
 from markupsafe import Markup
 
-from crm import generation, i18n
+from crm import i18n
 from crm.fields import DataField
 from crm.fragments import memo_each
 from crm.timeutil import utcnow
@@ -29,11 +29,10 @@ def rendered_rows(rows: list[TicketRow], list_fields: list[DataField], lookups: 
     for row in rows:
         if row.waiting_since is not None:
             row.waited_label = i18n.format_age(max((now - row.waiting_since).total_seconds(), 0), locale)
-    shared = (str(locale), str(get_timezone()), generation.snapshot(), lookups["use_services"],
-              repr([(f.name, f.kind, str(f.label), f.choices) for f in list_fields]))
+    columns = (lookups["use_services"], repr([(f.name, f.kind, str(f.label), f.choices) for f in list_fields]))
 
     def key(row: TicketRow) -> tuple:
-        return (shared, row.id, row.number, row.subject, row.status_id, row.priority_id, row.updated_at,
+        return (columns, row.id, row.number, row.subject, row.status_id, row.priority_id, row.updated_at,
                 row.waited_label, row.contact_name, row.company_name, row.department_name, row.assignee_name,
                 row.assignee_department_name, row.brand_name, row.service_name, tuple(row.tags),
                 repr(sorted(row.data.items())) if row.data else "")
