@@ -105,7 +105,7 @@ def _session_wrote(session, flush_context) -> None:
 
 
 def _session_executed(state) -> None:
-    if not state.is_select or state.is_insert or state.is_update or state.is_delete:
+    if not state.is_select:  # an INSERT, UPDATE, DELETE or text statement
         state.session.info[_EXECUTED] = True
 
 
